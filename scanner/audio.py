@@ -1,0 +1,99 @@
+"""Decoding recordings into per-channel 16 kHz float arrays, with errors that say what is wrong.
+
+PyAV (already a faster-whisper dependency) reads every container ffmpeg reads, so one code path
+serves wav, mp3, flac, ogg and m4a. We decode ourselves rather than through faster-whisper so
+that channels stay apart (agent and customer are usually on separate channels) and so that a
+truncated or corrupt file is caught rather than silently transcribed in part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from .errors import AudioDecodeError, EmptyAudioError, TruncatedAudioError
+
+SAMPLE_RATE = 16000
+AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".aac"})
+# a file whose decodable audio falls this far short of what its header declares is truncated
+_TRUNCATION_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Decoded audio: one array per channel (at most two), 16 kHz mono float32 each."""
+
+    channels: tuple[np.ndarray, ...]
+    source_channels: int
+    source_rate: int
+    codec: str
+
+    @property
+    def duration(self) -> float:
+        return len(self.channels[0]) / SAMPLE_RATE if self.channels else 0.0
+
+
+def load_audio(path: Path) -> Audio:
+    """Decode a recording, keeping left and right apart; raise an InputError on bad files."""
+    path = Path(path)
+    if path.stat().st_size == 0:
+        raise EmptyAudioError(str(path), "file is empty (0 bytes)")
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except av.FFmpegError as exc:
+        raise AudioDecodeError(str(path), f"not a readable audio file ({_reason(exc)})") from exc
+    with container:
+        if not container.streams.audio:
+            raise AudioDecodeError(str(path), "no audio stream in the file")
+        stream = container.streams.audio[0]
+        source_channels = stream.codec_context.channels or 1
+        source_rate = stream.codec_context.sample_rate or 0
+        declared = _declared_seconds(container, stream)
+        layout = "stereo" if source_channels >= 2 else "mono"
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
+        chunks: list[np.ndarray] = []
+        try:
+            for frame in container.decode(stream):
+                frame.pts = None
+                chunks.extend(f.to_ndarray() for f in resampler.resample(frame))
+            chunks.extend(f.to_ndarray() for f in resampler.resample(None))
+        except av.FFmpegError as exc:
+            got = sum(c.shape[1] for c in chunks) / SAMPLE_RATE
+            raise AudioDecodeError(
+                str(path), f"corrupt audio after {got:.1f} s ({_reason(exc)})"
+            ) from exc
+    if not chunks:
+        raise EmptyAudioError(str(path), "no audio samples could be decoded")
+    data = np.concatenate(chunks, axis=1).astype(np.float32)
+    decoded = data.shape[1] / SAMPLE_RATE
+    if declared and decoded < declared * (1 - _TRUNCATION_TOLERANCE) - 0.1:
+        raise TruncatedAudioError(
+            str(path),
+            f"truncated: the header declares {declared:.1f} s of audio but only "
+            f"{decoded:.1f} s could be decoded",
+        )
+    if decoded < 0.1:
+        raise EmptyAudioError(str(path), f"audio is too short to hold speech ({decoded:.2f} s)")
+    if not np.any(np.abs(data) > 1e-4):
+        raise EmptyAudioError(str(path), "audio holds only digital silence")
+    return Audio(
+        channels=tuple(np.ascontiguousarray(ch) for ch in data),
+        source_channels=source_channels,
+        source_rate=source_rate,
+        codec=stream.codec_context.name,
+    )
+
+
+def _declared_seconds(container: av.container.InputContainer, stream: av.AudioStream) -> float:
+    if stream.duration and stream.time_base:
+        return float(stream.duration * stream.time_base)
+    if container.duration:
+        return container.duration / 1_000_000
+    return 0.0
+
+
+def _reason(exc: av.FFmpegError) -> str:
+    return getattr(exc, "strerror", None) or type(exc).__name__

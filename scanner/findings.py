@@ -1,0 +1,110 @@
+"""The per-interaction findings document and the batch summary, as plain JSON-ready dicts.
+
+Until redaction exists, words are only written when the user asked for them by name
+(`keep_unredacted`); otherwise a turn carries its structure (who, when, how many words, how
+confident) and no text at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from . import __version__
+from .types import FileError, Interaction, ScanResult, Turn
+
+FINDINGS_SCHEMA = "scanner.findings/v1"
+SUMMARY_SCHEMA = "scanner.summary/v1"
+
+
+def turn_record(index: int, turn: Turn, keep_text: bool) -> dict[str, object]:
+    rec: dict[str, object] = {
+        "index": index,
+        "speaker": turn.speaker,
+        "speaker_confidence": turn.speaker_confidence,
+        "channel": turn.channel,
+        "start": turn.start,
+        "end": turn.end,
+        "word_count": len(turn.words) if turn.words else len(turn.text.split()),
+    }
+    if turn.words:
+        rec["mean_word_probability"] = round(
+            sum(w.probability for w in turn.words) / len(turn.words), 3
+        )
+    if turn.flags:
+        rec["flags"] = list(turn.flags)
+    if keep_text:
+        rec["text"] = turn.text
+        if turn.words:
+            rec["words"] = [
+                {"text": w.text, "start": w.start, "end": w.end, "p": w.probability}
+                for w in turn.words
+            ]
+    return rec
+
+
+def interaction_record(it: Interaction) -> dict[str, object]:
+    return {
+        "id": it.id,
+        "medium": it.medium,
+        "source": asdict(it.source),
+        "duration": it.duration,
+        "channels": it.channels,
+        "language": it.language,
+        "speakers": {
+            "method": it.speakers.method,
+            "confidence": it.speakers.confidence,
+            "agent_channel": it.speakers.agent_channel,
+            "evidence": list(it.speakers.evidence),
+        },
+        "metadata": it.metadata.as_dict(),
+    }
+
+
+def error_record(err: FileError) -> dict[str, str]:
+    return {"code": err.code, "message": err.message, "path": err.path}
+
+
+def findings_document(
+    result: ScanResult, keep_text: bool, model: dict[str, object] | None = None
+) -> dict[str, object]:
+    """The JSON written to OUT/<id>.json for one input file, failed or not."""
+    doc: dict[str, object] = {
+        "schema": FINDINGS_SCHEMA,
+        "id": result.id,
+        "status": "ok" if result.ok else "failed",
+        "scanner": {"version": __version__, "model": model},
+        "timings": dict(result.timings),
+    }
+    it = result.interaction
+    if it is not None:
+        doc["interaction"] = interaction_record(it)
+        doc["transcript"] = {
+            "text_included": keep_text,
+            "redacted": False,
+            "turns": [turn_record(i, t, keep_text) for i, t in enumerate(it.turns)],
+        }
+    else:
+        doc["interaction"] = {"id": result.id, "source": {"path": result.path}}
+    doc["results"] = []  # rule results arrive with the rule engine
+    doc["errors"] = [error_record(result.error)] if result.error else []
+    return doc
+
+
+def summary_entry(result: ScanResult) -> dict[str, object]:
+    it = result.interaction
+    entry: dict[str, object] = {
+        "id": result.id,
+        "source": result.path,
+        "status": "ok" if result.ok else "failed",
+        "output": result.output,
+    }
+    if it is not None:
+        entry.update(
+            medium=it.medium,
+            duration=it.duration,
+            turns=len(it.turns),
+            speakers=it.speakers.method,
+        )
+    if result.error:
+        entry["error"] = error_record(result.error)
+    return entry

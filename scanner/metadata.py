@@ -1,0 +1,90 @@
+"""Per-interaction metadata: a sidecar `<recording>.json` or one batch CSV for many files.
+
+A sidecar is named after the whole recording file name (`call.wav.json`), so it can never be
+mistaken for a JSON transcript. A batch CSV has a `file` column (a path relative to the CSV, or
+a bare file name) and any of the known columns; other columns are kept as extras.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from .errors import MetadataError
+from .types import Metadata
+
+KNOWN = ("agent_channel", "agent_id", "team", "campaign", "date")
+BATCH_CSV_NAME = "metadata.csv"
+_CHANNELS = {"left": 0, "l": 0, "0": 0, "right": 1, "r": 1, "1": 1}
+
+
+def sidecar_path(recording: Path) -> Path:
+    return recording.with_name(recording.name + ".json")
+
+
+def is_sidecar(path: Path, siblings: set[Path]) -> bool:
+    """A `x.wav.json` beside an `x.wav` is metadata, not a transcript."""
+    return path.suffix.lower() == ".json" and path.with_suffix("") in siblings
+
+
+def build(values: dict[str, object], source: str) -> Metadata:
+    """Validate one record of metadata; `source` names where it came from for errors."""
+    extra = {}
+    fields: dict[str, object] = {}
+    for key, value in values.items():
+        if value is None or value == "":
+            continue
+        k = str(key).strip().lower()
+        if k == "agent_channel":
+            ch = _CHANNELS.get(str(value).strip().lower())
+            if ch is None:
+                raise MetadataError(
+                    source, f"agent_channel must be left/right (or 0/1), got '{value}'"
+                )
+            fields[k] = ch
+        elif k in KNOWN:
+            fields[k] = str(value).strip()
+        elif k != "file":
+            extra[k] = str(value)
+    return Metadata(**fields, extra=tuple(sorted(extra.items())))  # type: ignore[arg-type]
+
+
+def read_sidecar(recording: Path) -> dict[str, object] | None:
+    path = sidecar_path(recording)
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MetadataError(str(path), f"metadata sidecar is not valid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise MetadataError(str(path), "metadata sidecar must be a JSON object")
+    return data
+
+
+def read_batch_csv(path: Path) -> dict[str, dict[str, object]]:
+    """Rows keyed by resolved file path and by bare name (the first one wins on clashes)."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            if not reader.fieldnames or "file" not in [
+                f.strip().lower() for f in reader.fieldnames
+            ]:
+                raise MetadataError(str(path), "batch metadata CSV needs a 'file' column")
+            rows: dict[str, dict[str, object]] = {}
+            for row in reader:
+                row = {k.strip().lower(): v for k, v in row.items() if k}
+                name = (row.get("file") or "").strip()
+                if not name:
+                    raise MetadataError(f"{path}:{reader.line_num}", "row has an empty 'file'")
+                build(row, f"{path}:{reader.line_num}")  # validate now, with the line number
+                rows.setdefault(str((path.parent / name).resolve()), row)
+                rows.setdefault(Path(name).name, row)
+            return rows
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise MetadataError(str(path), f"cannot read batch metadata ({exc})") from exc
+
+
+def lookup(path: Path, batch: dict[str, dict[str, object]]) -> dict[str, object]:
+    return batch.get(str(path.resolve())) or batch.get(path.name) or {}

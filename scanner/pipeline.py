@@ -1,0 +1,340 @@
+"""The scan: find inputs, turn each into an Interaction, write one findings file each.
+
+A failure in one file becomes that file's error result; the batch goes on. Every write is
+atomic, and the summary is written last so its presence means the batch ran to the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from . import metadata as meta_io
+from .audio import AUDIO_SUFFIXES, load_audio
+from .errors import InputError, MetadataError, ScannerError, UnsupportedFormatError
+from .findings import SUMMARY_SCHEMA, findings_document, summary_entry
+from .speakers import assign_by_channel, infer_roles
+from .store import write_json
+from .transcribe import TranscribeOptions, Transcriber
+from .transcripts import TRANSCRIPT_SUFFIXES, read_transcript
+from .types import FileError, Interaction, Metadata, ScanResult, Source, SpeakerMapping
+
+# stereo files whose channels are this alike are a mono call stored twice
+_SAME_CHANNELS_CORR = 0.98
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    transcribe: TranscribeOptions = field(default_factory=TranscribeOptions)
+    agent_channel: int = 0
+    keep_unredacted: bool = False
+    metadata_csv: Path | None = None
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    kind: str  # "audio" | "transcript" | "unsupported"
+    id: str
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    out: Path
+    results: tuple[ScanResult, ...]
+    skipped: tuple[str, ...]
+
+    @property
+    def failed(self) -> tuple[ScanResult, ...]:
+        return tuple(r for r in self.results if not r.ok)
+
+
+def discover(
+    paths: Iterable[Path], exclude: Path | None = None
+) -> tuple[list[InputFile], list[str]]:
+    """Files named on the command line are always taken (an unknown type is an error); inside
+    folders, files of other types (scripts, READMEs, sidecars) are skipped and listed."""
+    found: list[tuple[Path, str]] = []
+    skipped: list[str] = []
+    excl = exclude.resolve() if exclude else None
+    for root in paths:
+        root = Path(root)
+        if not root.exists():
+            found.append((root, "missing"))
+            continue
+        if root.is_file():
+            found.append((root, _kind(root) or "unsupported"))
+            continue
+        files = sorted(p for p in root.rglob("*") if p.is_file())
+        names = set(files)
+        for p in files:
+            rel_parts = p.relative_to(root).parts
+            if any(part.startswith(".") for part in rel_parts):
+                continue
+            if excl and (excl == p.resolve().parent or excl in p.resolve().parents):
+                continue
+            kind = _kind(p)
+            if kind is None or meta_io.is_sidecar(p, names) or p.name == meta_io.BATCH_CSV_NAME:
+                skipped.append(str(p))
+            else:
+                found.append((p, kind))
+    return _with_ids(found), skipped
+
+
+def _kind(path: Path) -> str | None:
+    suffix = path.suffix.lower()
+    if suffix in AUDIO_SUFFIXES:
+        return "audio"
+    if suffix in TRANSCRIPT_SUFFIXES:
+        return "transcript"
+    return None
+
+
+def _with_ids(found: list[tuple[Path, str]]) -> list[InputFile]:
+    """Ids are file stems made safe; clashing stems get a short hash of the path."""
+    seen: dict[Path, None] = {}
+    unique = [(p, k) for p, k in found if not (p.resolve() in seen or seen.setdefault(p.resolve()))]
+    stems = [re.sub(r"[^A-Za-z0-9._-]+", "-", p.stem).strip("-.") or "file" for p, _ in unique]
+    counts = Counter(stems)
+    out = []
+    for (p, k), stem in zip(unique, stems):
+        if counts[stem] > 1:
+            stem = f"{stem}-{hashlib.sha1(str(p).encode()).hexdigest()[:8]}"
+        out.append(InputFile(p, k, stem))
+    return out
+
+
+def file_source(path: Path, kind: str) -> Source:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return Source(
+        str(path), kind, path.suffix.lower().lstrip("."), h.hexdigest(), path.stat().st_size
+    )  # type: ignore[arg-type]
+
+
+class Scanner:
+    """Holds the loaded models for a batch; one per process."""
+
+    def __init__(self, options: ScanOptions | None = None) -> None:
+        self.options = options or ScanOptions()
+        self._transcriber: Transcriber | None = None
+        self._batch_meta: dict[str, dict[str, object]] = {}
+
+    @property
+    def transcriber(self) -> Transcriber:
+        if self._transcriber is None:
+            self._transcriber = Transcriber(self.options.transcribe)
+        return self._transcriber
+
+    def model_description(self) -> dict[str, object] | None:
+        return self._transcriber.describe() if self._transcriber else None
+
+    def load_batch_metadata(self, csvs: Iterable[Path]) -> None:
+        """Batch CSVs: the explicit --metadata one (rows match by path or bare file name), else
+        every metadata.csv found beside the inputs (rows match files in its own folder)."""
+        if self.options.metadata_csv is not None:
+            self._batch_meta.update(meta_io.read_batch_csv(self.options.metadata_csv))
+            return
+        for c in csvs:
+            rows = meta_io.read_batch_csv(c)
+            for key, row in rows.items():
+                if os.sep in key:
+                    self._batch_meta.setdefault(key, row)
+
+    def metadata_for(self, path: Path, own: dict[str, object] | None = None) -> Metadata:
+        values: dict[str, object] = dict(meta_io.lookup(path, self._batch_meta))
+        sidecar = meta_io.read_sidecar(path)
+        if sidecar:
+            values.update(sidecar)
+        if own:
+            values.update({k: v for k, v in own.items() if not k.startswith("_")})
+        src = str(meta_io.sidecar_path(path)) if sidecar else str(path)
+        return meta_io.build(values, src)
+
+    def process(self, item: InputFile) -> ScanResult:
+        """One file to a ScanResult; input problems become an error result, never a crash."""
+        t0 = time.perf_counter()
+        timings: dict[str, float] = {}
+        try:
+            if item.kind == "missing":
+                raise InputError(str(item.path), "no such file or folder")
+            if item.kind == "unsupported":
+                raise UnsupportedFormatError(
+                    str(item.path),
+                    f"unsupported file type '{item.path.suffix or '(none)'}' (audio: "
+                    f"{', '.join(sorted(AUDIO_SUFFIXES))}; transcripts: "
+                    f"{', '.join(sorted(TRANSCRIPT_SUFFIXES))})",
+                )
+            if item.kind == "audio":
+                it = self._audio(item, timings)
+            else:
+                it = self._transcript(item, timings)
+            error = None
+        except InputError as exc:
+            it, error = None, FileError(exc.code, str(exc), str(item.path))
+        except ScannerError:  # not about this file (a missing model): the batch cannot go on
+            raise
+        except Exception as exc:  # a bug must not stop the batch; content stays out of the message
+            if self.options.debug:
+                raise
+            it = None
+            error = FileError(
+                "internal-error",
+                f"{item.path}: unexpected {type(exc).__name__} while scanning "
+                "(run with --debug for the traceback)",
+                str(item.path),
+            )
+        timings["total"] = time.perf_counter() - t0
+        return ScanResult(
+            item.id,
+            str(item.path),
+            it,
+            error,
+            timings=tuple((k, round(v, 3)) for k, v in timings.items()),
+        )
+
+    def _audio(self, item: InputFile, timings: dict[str, float]) -> Interaction:
+        t = time.perf_counter()
+        meta = self.metadata_for(item.path)
+        source = file_source(item.path, "audio")
+        audio = load_audio(item.path)
+        timings["decode"] = time.perf_counter() - t
+        t = time.perf_counter()
+        chans = audio.channels
+        if len(chans) == 2 and _same_channels(chans[0], chans[1]):
+            chans = (chans[0],)
+        if len(chans) == 2:
+            configured = meta.agent_channel is not None
+            agent = meta.agent_channel if configured else self.options.agent_channel
+            per_channel = [self.transcriber.transcribe(c, channel=i) for i, c in enumerate(chans)]
+            timings["transcribe"] = time.perf_counter() - t
+            turns, mapping = assign_by_channel(per_channel, agent, configured)  # type: ignore[arg-type]
+        else:
+            segments = self.transcriber.transcribe(chans[0])
+            timings["transcribe"] = time.perf_counter() - t
+            turns, mapping = infer_roles(segments, chans[0])
+        timings["speakers"] = time.perf_counter() - t - timings["transcribe"]
+        return Interaction(
+            id=item.id,
+            source=source,
+            medium="voice",
+            turns=turns,
+            speakers=mapping,
+            metadata=meta,
+            duration=round(audio.duration, 3),
+            channels=audio.source_channels,
+            language=self.transcriber.describe()["language"],  # type: ignore[arg-type]
+        )
+
+    def _transcript(self, item: InputFile, timings: dict[str, float]) -> Interaction:
+        t = time.perf_counter()
+        source = file_source(item.path, "transcript")
+        turns, own = read_transcript(item.path)
+        meta = self.metadata_for(item.path, own)
+        timings["parse"] = time.perf_counter() - t
+        ends = [t.end or t.start for t in turns if (t.end or t.start) is not None]
+        return Interaction(
+            id=item.id,
+            source=source,
+            medium=own.get("_medium", "chat"),  # type: ignore[arg-type]
+            turns=turns,
+            speakers=SpeakerMapping(
+                "label", 1.0, None, ("roles from the transcript's speaker labels",)
+            ),
+            metadata=meta,
+            duration=max(ends) if ends else None,
+            channels=1,
+        )
+
+
+def _same_channels(a: np.ndarray, b: np.ndarray) -> bool:
+    if not np.any(a) or not np.any(b):
+        return False
+    corr = float(np.corrcoef(a, b)[0, 1])
+    return corr >= _SAME_CHANNELS_CORR
+
+
+def scan(
+    paths: Iterable[Path],
+    out: Path,
+    options: ScanOptions | None = None,
+    progress: Callable[[InputFile, ScanResult], None] | None = None,
+) -> ScanSummary:
+    """Scan files and folders, write OUT/<id>.json for each and OUT/summary.json at the end."""
+    paths = [Path(p) for p in paths]
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(timezone.utc)
+    scanner = Scanner(options)
+    items, skipped = discover(paths, exclude=out)
+    if any(item.kind == "audio" for item in items):
+        scanner.transcriber  # noqa: B018 load the model before writing anything: fail fast
+    results: list[ScanResult] = []
+    batch_error: FileError | None = None
+    beside = {p.parent / meta_io.BATCH_CSV_NAME for p in paths if p.is_file()}
+    csvs = sorted({Path(p) for p in skipped if Path(p).name == meta_io.BATCH_CSV_NAME} | beside)
+    try:
+        scanner.load_batch_metadata(c for c in csvs if c.is_file())
+    except MetadataError as exc:  # a bad batch CSV fails every file it would describe
+        batch_error = FileError(exc.code, str(exc), exc.path)
+    for item in items:
+        if batch_error is not None:
+            result = ScanResult(item.id, str(item.path), None, batch_error)
+        else:
+            result = scanner.process(item)
+        target = out / f"{item.id}.json"
+        doc = findings_document(
+            result, scanner.options.keep_unredacted, scanner.model_description()
+        )
+        write_json(target, doc)
+        result = ScanResult(
+            result.id, result.path, result.interaction, result.error, str(target), result.timings
+        )
+        results.append(result)
+        if progress:
+            progress(item, result)
+    summary = ScanSummary(out, tuple(results), tuple(skipped))
+    write_json(out / "summary.json", summary_document(summary, started, scanner))
+    return summary
+
+
+def summary_document(
+    summary: ScanSummary, started: datetime, scanner: Scanner
+) -> dict[str, object]:
+    codes = Counter(r.error.code for r in summary.results if r.error)
+    return {
+        "schema": SUMMARY_SCHEMA,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "text_included": scanner.options.keep_unredacted,
+        "model": scanner.model_description(),
+        "counts": {
+            "inputs": len(summary.results),
+            "ok": sum(r.ok for r in summary.results),
+            "failed": len(summary.failed),
+            "skipped": len(summary.skipped),
+            "audio_seconds": round(
+                sum(
+                    r.interaction.duration or 0
+                    for r in summary.results
+                    if r.interaction and r.interaction.medium == "voice"
+                ),
+                3,
+            ),
+        },
+        "errors_by_code": dict(codes),
+        "interactions": [summary_entry(r) for r in summary.results],
+        "skipped": list(summary.skipped),
+    }

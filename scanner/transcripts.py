@@ -1,0 +1,208 @@
+"""Reading chat logs and transcripts into turns: plain text, our JSON, WebVTT and SRT.
+
+Errors name the file and the line (or the JSON path) and never quote the line itself, which may
+hold personal data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Literal
+
+import webvtt
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import TranscriptFormatError
+from .types import Role, Turn
+
+TRANSCRIPT_SUFFIXES = frozenset({".txt", ".json", ".vtt", ".srt"})
+JSON_FORMAT = "scanner.interaction/v1"
+
+# speaker labels seen in contact-centre exports, mapped to roles
+ROLE_ALIASES: dict[str, Role] = {
+    **dict.fromkeys(
+        (
+            "agent",
+            "advisor",
+            "adviser",
+            "rep",
+            "representative",
+            "operator",
+            "csr",
+            "collector",
+            "staff",
+            "support",
+            "assistant",
+            "bot",
+        ),
+        "agent",
+    ),
+    **dict.fromkeys(
+        ("customer", "caller", "client", "consumer", "debtor", "member", "user", "visitor"),
+        "customer",
+    ),
+}
+
+_TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
+_TXT_LINE = re.compile(
+    rf"^\s*(?:\[(?P<time>{_TIME})\]\s*)?"  # optional [mm:ss] or [hh:mm:ss.f]
+    r"(?P<label>[A-Za-z][\w .'-]{0,40}?)\s*"  # the speaker label
+    r"(?:\((?P<role>[A-Za-z]+)\))?"  # optional role in brackets: 'Sarah (Agent)'
+    r"\s*:\s?(?P<text>.*)$"
+)
+
+
+def role_of(label: str) -> Role | None:
+    """Map 'Agent', 'Customer', 'Sarah (Agent)' and similar labels to a role."""
+    key = label.strip().lower()
+    return ROLE_ALIASES.get(key) or ROLE_ALIASES.get(key.split()[0] if key else "")
+
+
+def parse_seconds(value: str) -> float:
+    parts = value.replace(",", ".").split(":")
+    secs = 0.0
+    for p in parts:
+        secs = secs * 60 + float(p)
+    return secs
+
+
+def read_transcript(path: Path) -> tuple[tuple[Turn, ...], dict[str, object]]:
+    """Parse a transcript file; returns its turns and any metadata it carries itself."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TranscriptFormatError(str(path), f"cannot read the file ({exc.strerror})") from exc
+    if not raw.strip():
+        raise TranscriptFormatError(str(path), "file is empty")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TranscriptFormatError(
+            str(path), f"not UTF-8 text (bad byte at offset {exc.start})"
+        ) from exc
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        return _read_txt(path, text), {}
+    if suffix == ".json":
+        return _read_json(path, text)
+    if suffix in (".vtt", ".srt"):
+        return _read_captions(path, text, suffix), {}
+    raise TranscriptFormatError(str(path), f"unknown transcript format '{suffix}'")
+
+
+def _read_txt(path: Path, text: str) -> tuple[Turn, ...]:
+    turns: list[Turn] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        m = _TXT_LINE.match(line)
+        role = None
+        if m:
+            role = role_of(m["role"]) if m["role"] else role_of(m["label"])
+        if role is None:
+            if m is None and turns:  # a continuation line of the previous message
+                last = turns[-1]
+                turns[-1] = Turn(last.speaker, f"{last.text} {line.strip()}", last.start, last.end)
+                continue
+            if m is not None:
+                raise TranscriptFormatError(
+                    str(path),
+                    "unknown speaker label (use 'Agent:' or 'Customer:'; aliases: "
+                    + ", ".join(sorted(ROLE_ALIASES))
+                    + ")",
+                    line=lineno,
+                )
+            raise TranscriptFormatError(
+                str(path), "line has no speaker prefix such as 'Agent:' or 'Customer:'", lineno
+            )
+        start = parse_seconds(m["time"]) if m["time"] else None
+        turns.append(Turn(role, m["text"].strip(), start, None))
+    if not turns:
+        raise TranscriptFormatError(str(path), "no turns found")
+    return tuple(turns)
+
+
+class _JsonTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    speaker: str
+    text: str
+    start: float | None = Field(default=None, ge=0)
+    end: float | None = Field(default=None, ge=0)
+
+
+class _JsonInteraction(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["scanner.interaction/v1"]
+    id: str | None = None
+    medium: Literal["chat", "voice"] = "chat"
+    metadata: dict[str, str | int | float | None] = Field(default_factory=dict)
+    turns: list[_JsonTurn] = Field(min_length=1)
+
+
+def _read_json(path: Path, text: str) -> tuple[tuple[Turn, ...], dict[str, object]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TranscriptFormatError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
+    try:
+        doc = _JsonInteraction.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = " -> ".join(str(p) for p in err["loc"]) or "root"
+        msg = err["msg"]
+        if err["type"] == "literal_error" and err["loc"] == ("format",):
+            msg = f'expected "format": "{JSON_FORMAT}"'
+        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
+        raise TranscriptFormatError(str(path), msg.lower() + more, where=where) from exc
+    turns = []
+    for i, t in enumerate(doc.turns):
+        role = role_of(t.speaker)
+        if role is None:
+            raise TranscriptFormatError(
+                str(path),
+                "unknown speaker (use 'agent' or 'customer')",
+                where=f"turns -> {i} -> speaker",
+            )
+        if t.start is not None and t.end is not None and t.end < t.start:
+            raise TranscriptFormatError(
+                str(path), "end is before start", where=f"turns -> {i} -> end"
+            )
+        turns.append(Turn(role, t.text.strip(), t.start, t.end))
+    meta = {k: v for k, v in doc.metadata.items() if v is not None}
+    if doc.id:
+        meta["_id"] = doc.id
+    meta["_medium"] = doc.medium
+    return tuple(turns), meta
+
+
+_VOICE_PREFIX = re.compile(r"^\s*(?P<label>[A-Za-z][\w .'-]{0,40}?)\s*:\s*(?P<text>.*)$", re.S)
+
+
+def _read_captions(path: Path, text: str, suffix: str) -> tuple[Turn, ...]:
+    try:
+        captions = webvtt.from_string(text) if suffix == ".vtt" else webvtt.from_srt(path)
+    except webvtt.errors.MalformedFileError as exc:
+        kind = "WebVTT" if suffix == ".vtt" else "SRT"
+        raise TranscriptFormatError(str(path), f"not a valid {kind} file ({exc})") from exc
+    turns: list[Turn] = []
+    for i, cap in enumerate(captions):
+        body = " ".join(cap.text.split())
+        label = getattr(cap, "voice", None)
+        if not label:
+            m = _VOICE_PREFIX.match(body)
+            if m and role_of(m["label"]):
+                label, body = m["label"], m["text"].strip()
+        role = role_of(label) if label else None
+        if role is None:
+            raise TranscriptFormatError(
+                str(path),
+                "caption has no known speaker (use a voice tag <v Agent> or an 'Agent:' prefix)",
+                where=f"cue {i + 1} at {cap.start}",
+            )
+        turns.append(Turn(role, body, parse_seconds(cap.start), parse_seconds(cap.end)))
+    if not turns:
+        raise TranscriptFormatError(str(path), "no captions found")
+    return tuple(turns)

@@ -1,0 +1,126 @@
+"""The data every stage passes along: frozen, so no stage can quietly edit another's output.
+
+Audio and text interactions share one shape, so rules and redaction never care where a turn
+came from. Times are seconds from the start of the interaction; untimed text has None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["agent", "customer", "unknown"]
+Medium = Literal["voice", "chat"]
+RoleMethod = Literal["channel", "label", "inferred"]
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its audio times, kept for audio redaction later."""
+
+    text: str
+    start: float
+    end: float
+    probability: float
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker's stretch of talk (a chat message, or merged ASR segments)."""
+
+    speaker: Role
+    text: str
+    start: float | None = None
+    end: float | None = None
+    words: tuple[Word, ...] = ()
+    channel: int | None = None
+    speaker_confidence: float = 1.0
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SpeakerMapping:
+    """How roles were assigned, so a reviewer can judge whether to trust them."""
+
+    method: RoleMethod
+    confidence: float
+    agent_channel: int | None = None
+    evidence: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the contact centre knows about an interaction (sidecar file or batch CSV)."""
+
+    agent_channel: int | None = None
+    agent_id: str | None = None
+    team: str | None = None
+    campaign: str | None = None
+    date: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+    def as_dict(self) -> dict[str, str | int]:
+        out: dict[str, str | int] = {
+            k: v
+            for k, v in (
+                ("agent_channel", self.agent_channel),
+                ("agent_id", self.agent_id),
+                ("team", self.team),
+                ("campaign", self.campaign),
+                ("date", self.date),
+            )
+            if v is not None
+        }
+        out.update(dict(self.extra))
+        return out
+
+
+@dataclass(frozen=True)
+class Source:
+    """Which file an interaction came from; the hash lets a re-scan spot a changed file."""
+
+    path: str
+    kind: Literal["audio", "transcript"]
+    format: str
+    sha256: str
+    bytes: int
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One call or chat, ready for redaction and rules."""
+
+    id: str
+    source: Source
+    medium: Medium
+    turns: tuple[Turn, ...]
+    speakers: SpeakerMapping
+    metadata: Metadata = field(default_factory=Metadata)
+    duration: float | None = None
+    channels: int = 1
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A per-file failure as written to results: a stable code and a message without content."""
+
+    code: str
+    message: str
+    path: str
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """The outcome for one input file: an interaction or an error, and where it was written."""
+
+    id: str
+    path: str
+    interaction: Interaction | None = None
+    error: FileError | None = None
+    output: str | None = None
+    timings: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None

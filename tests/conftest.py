@@ -1,0 +1,42 @@
+"""Fixtures that run the real pipeline once per session and share its outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from scanner import ScanOptions, scan
+
+from .helpers import SAMPLES
+
+
+@pytest.fixture(scope="session")
+def unredacted_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The samples scanned with --keep-unredacted: text is there to check against scripts."""
+    out = tmp_path_factory.mktemp("scan-unredacted")
+    scan([SAMPLES], out, ScanOptions(keep_unredacted=True))
+    return out
+
+
+@pytest.fixture(scope="session")
+def default_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The samples scanned with defaults: no transcript text may be written."""
+    out = tmp_path_factory.mktemp("scan-default")
+    scan([SAMPLES], out)
+    return out
+
+
+def load(out: Path, name: str) -> dict:
+    return json.loads((out / f"{name}.json").read_text())
+
+
+def have(tool: str) -> bool:
+    return shutil.which(tool) is not None
+
+
+def sox(*args: str) -> None:
+    subprocess.run(["sox", *args], check=True, capture_output=True)

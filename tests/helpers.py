@@ -1,0 +1,57 @@
+"""Shared test helpers: word error rate on normalised text, and sample scripts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jiwer
+import yaml
+from text_to_num import alpha2digit
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+_CONTRACTIONS = {
+    "i'd": "i would",
+    "you're": "you are",
+    "it's": "it is",
+    "can't": "cannot",
+    "don't": "do not",
+    "that's": "that is",
+    "i'm": "i am",
+    "i've": "i have",
+    "i'll": "i will",
+    "we'll": "we will",
+    "won't": "will not",
+    "haven't": "have not",
+    "you've": "you have",
+    "what's": "what is",
+}
+
+
+def normalise(text: str) -> str:
+    """Lower-case, spell contractions out, and write every number as single digits, so that
+    'four nine two nine' and '4929', 'nineteen eighty two' and '1982' compare equal."""
+    t = text.lower().replace("’", "'")
+    t = " ".join(_CONTRACTIONS.get(w, w) for w in t.split())
+    t = re.sub(r"\bdouble (\w+)", r"\1 \1", t)
+    t = alpha2digit(t, "en")
+    t = re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", t)
+    t = re.sub(r"\boh\b(?=[\s,.-]*\d)", "0", t)
+    t = re.sub(r"(?<=\d)[\s,.-]+(?=\d)", "", t)  # join digit groups, then split per digit
+    t = re.sub(r"\d", lambda m: f" {m.group(0)} ", t)
+    t = re.sub(r"[^\w\s]", " ", t)
+    return " ".join(t.lower().split())
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    return jiwer.wer(normalise(reference), normalise(hypothesis))
+
+
+def scripts() -> dict:
+    return yaml.safe_load((SAMPLES / "scripts.yaml").read_text())
+
+
+def timeline() -> dict:
+    return yaml.safe_load((SAMPLES / "timeline.yaml").read_text())
