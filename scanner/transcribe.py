@@ -78,12 +78,11 @@ class Transcriber:
     def transcribe(self, samples: np.ndarray, channel: int | None = None) -> list[Turn]:
         """One channel of 16 kHz audio to a list of segments (speaker still unknown)."""
         o = self.options
-        segments, _info = self._model.transcribe(
-            samples,
-            language=o.language if self._multilingual else None,
-            beam_size=o.beam_size,
-            vad_filter=o.vad,
-            vad_parameters=(
+        kwargs: dict[str, object] = {
+            "language": o.language if self._multilingual else None,
+            "beam_size": o.beam_size,
+            "vad_filter": o.vad,
+            "vad_parameters": (
                 {
                     "threshold": o.vad_threshold,
                     "neg_threshold": max(0.01, o.vad_threshold - 0.1),
@@ -92,11 +91,12 @@ class Transcriber:
                 if o.vad
                 else None
             ),
-            condition_on_previous_text=False,
-            word_timestamps=True,
-            hallucination_silence_threshold=2.0,
-            **o.extra,  # type: ignore[arg-type]
-        )
+            "condition_on_previous_text": False,
+            "word_timestamps": True,
+            "hallucination_silence_threshold": 2.0,
+        }
+        kwargs.update(o.extra)
+        segments, _info = self._model.transcribe(samples, **kwargs)  # type: ignore[arg-type]
         turns = []
         for seg in segments:
             words, looped = collapse_loops(join_word_pieces(seg.words or []))

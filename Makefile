@@ -1,0 +1,49 @@
+# Two entry points do all set-up on a fresh machine:
+#   make scan   scan the bundled samples into out/samples
+#   make test   run the test suite
+# Both create .venv and install what they need (system packages via apt when run as root).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: scan test bench lint system-deps samples clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev,base]'
+	touch $(STAMP)
+
+system-deps:
+	@missing=""; for tool in sox espeak-ng; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "please install:$$missing (e.g. sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+
+scan: $(STAMP)
+	$(VENV)/bin/scanner scan samples --out out/samples
+
+test: system-deps $(STAMP)
+	$(PY) -m pytest -q
+
+bench: $(STAMP)
+	$(PY) bench/bench_transcribe.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check scanner tests bench samples
+	$(VENV)/bin/ruff format --check scanner tests bench samples
+
+# regenerate samples/ (needs flite and the [samples] extra; the results are committed)
+samples: $(STAMP)
+	command -v flite >/dev/null || (apt-get update -qq && apt-get install -y -qq flite)
+	$(PY) -m pip install --quiet -e '.[samples]'
+	$(PY) samples/make_samples.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache
