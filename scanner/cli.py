@@ -14,9 +14,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .errors import ScannerError
+from .errors import RulePackError, ScannerError
 from .models import WHISPER_PACKAGES, models_dir, resolve_whisper
 from .pipeline import InputFile, ScanOptions, scan
+from .rule_tests import run_pack_tests
+from .rules import default_rule_paths
+from .rules_schema import load_pack, pack_files
 from .transcribe import TranscribeOptions
 from .types import ScanResult
 
@@ -67,6 +70,11 @@ def scan_cmd(
     allow_download: Annotated[
         bool, typer.Option(help="Allow fetching a model from the hub if it is not found locally.")
     ] = False,
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", help="Rule pack folder or file (repeat; default: shipped packs)."),
+    ] = None,
+    no_rules: Annotated[bool, typer.Option("--no-rules", help="Transcribe only.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     debug: Annotated[bool, typer.Option(help="Stop on internal errors with a traceback.")] = False,
 ) -> None:
@@ -84,6 +92,7 @@ def scan_cmd(
         agent_channel=0 if agent_channel is Channel.left else 1,
         keep_unredacted=keep_unredacted,
         metadata_csv=metadata,
+        rule_paths=() if no_rules else (tuple(rules) if rules else None),
         debug=debug,
     )
     if keep_unredacted and not quiet:
@@ -96,7 +105,11 @@ def scan_cmd(
             it = result.interaction
             assert it is not None
             dur = f"{it.duration:.1f} s, " if it.medium == "voice" and it.duration else ""
-            err.print(f"[green]ok[/]     {item.path}  ({dur}{len(it.turns)} turns)")
+            failed = [r.rule for r in result.rules if r.outcome == "failed"]
+            review = sum(r.outcome == "needs_review" for r in result.rules)
+            note = f"; [red]failed: {', '.join(failed)}[/]" if failed else ""
+            note += f"; [yellow]{review} to review[/]" if review else ""
+            err.print(f"[green]ok[/]     {item.path}  ({dur}{len(it.turns)} turns{note})")
         else:
             assert result.error is not None
             err.print(f"[red]failed[/] {result.error.message}  [dim]({result.error.code})[/]")
@@ -113,6 +126,109 @@ def scan_cmd(
             f"{len(summary.skipped)} skipped; findings in {summary.out}"
         )
     raise typer.Exit(EXIT_FAILED_FILES if failed else 0)
+
+
+rules_app = typer.Typer(no_args_is_help=True, help="Write, check and test rule packs.")
+app.add_typer(rules_app, name="rules")
+PacksArg = Annotated[
+    list[Path] | None, typer.Argument(help="Pack folders or files (default: shipped packs).")
+]
+
+
+def _pack_files(packs: list[Path] | None) -> list[Path]:
+    files = pack_files(list(packs) if packs else default_rule_paths())
+    if not files:
+        err.print("[red]error:[/] no rule packs found (a pack is a folder with pack.yaml)")
+        raise typer.Exit(2)
+    return files
+
+
+@rules_app.command("lint")
+def rules_lint(packs: PacksArg = None) -> None:
+    """Validate packs against the rule language; errors give file:line and the path."""
+    bad = 0
+    for f in _pack_files(packs):
+        try:
+            pack = load_pack(f)
+            typer.echo(f"ok    {f}  ({pack.pack} {pack.version}, {len(pack.rules)} rules)")
+        except RulePackError as exc:
+            bad += 1
+            typer.echo(str(exc))
+    raise typer.Exit(1 if bad else 0)
+
+
+@rules_app.command("test")
+def rules_test(
+    packs: PacksArg = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every example.")] = False,
+) -> None:
+    """Run every rule's examples; print a table per rule; exit 1 if any example fails."""
+    from rich.table import Table
+
+    out = Console(highlight=False)
+    failures = 0
+    for f in _pack_files(packs):
+        try:
+            pack = load_pack(f)
+        except RulePackError as exc:
+            out.print(str(exc))
+            failures += 1
+            continue
+        table = Table(title=f"{pack.pack} {pack.version}", title_justify="left")
+        for col in ("rule", "examples", "TP", "FP", "TN", "FN", "result"):
+            table.add_column(col, justify="left" if col in ("rule", "result") else "right")
+        details = []
+        for rep in run_pack_tests(pack):
+            failures += not rep.ok
+            table.add_row(
+                rep.rule,
+                str(len(rep.cases)),
+                str(rep.count("tp")),
+                str(rep.count("fp")),
+                str(rep.count("tn")),
+                str(rep.count("fn")),
+                "[green]ok[/]" if rep.ok else "[red]FAIL[/]",
+            )
+            details += [f"  {rep.rule}: {p}" for p in rep.problems]
+            for case in rep.cases:
+                if not case.ok or verbose:
+                    mark = "ok  " if case.ok else "FAIL"
+                    details.append(
+                        f"  {mark} {rep.rule} / {case.name}: expected {case.expected}, "
+                        f"got {case.got} ({case.reason})"
+                    )
+        out.print(table)
+        for d in details:
+            out.print(d, markup=False)
+    out.print(f"{'all examples pass' if not failures else f'{failures} failing'}")
+    raise typer.Exit(1 if failures else 0)
+
+
+@rules_app.command("explain")
+def rules_explain(
+    rule: Annotated[str, typer.Argument(help="Rule id, or pack/rule.")],
+    text: Annotated[
+        str | None,
+        typer.Option(help="Turns as lines 'agent: ...' / 'customer: ...' (\\n separates)."),
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option(help="An interaction: transcript, or findings JSON.")
+    ] = None,
+    packs: Annotated[list[Path] | None, typer.Option("--rules", help="Pack folders.")] = None,
+    medium: Annotated[str, typer.Option(help="voice or chat, for --text.")] = "chat",
+    campaign: Annotated[str | None, typer.Option(help="metadata campaign, for --text.")] = None,
+) -> None:
+    """Show what a rule matched on an interaction, where, and why it did or did not count."""
+    from .explain import explain
+
+    try:
+        report = explain(
+            rule, _pack_files(packs), text=text, file=file, medium=medium, campaign=campaign
+        )
+    except (ScannerError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    typer.echo(report)
 
 
 @app.command("models")

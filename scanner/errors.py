@@ -72,3 +72,20 @@ class ModelNotFoundError(ModelError):
 
 class OutputError(ScannerError):
     code = "output"
+
+
+class RulePackError(ScannerError):
+    """A rule pack that does not follow the rule language, located like a compiler error:
+    `rules/core/pack.yaml:14 [rules -> 2 -> window] unknown key 'frist_seconds'`. One error
+    carries every problem found in the file, in line order."""
+
+    code = "rule-pack"
+
+    def __init__(self, path: str, issues: list[tuple[int | None, str | None, str]]) -> None:
+        self.path = path
+        self.issues = sorted(issues, key=lambda i: i[0] or 0)
+        lines = []
+        for line, where, problem in self.issues:
+            loc = f"{path}:{line}" if line else path
+            lines.append(f"{loc} [{where}] {problem}" if where else f"{loc} {problem}")
+        super().__init__("\n".join(lines))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from . import __version__
-from .types import FileError, Interaction, ScanResult, Turn
+from .rules import scorecard
+from .types import Evidence, FileError, Interaction, RuleResult, ScanResult, Turn
 
 FINDINGS_SCHEMA = "scanner.findings/v1"
 SUMMARY_SCHEMA = "scanner.summary/v1"
@@ -60,6 +61,32 @@ def interaction_record(it: Interaction) -> dict[str, object]:
     }
 
 
+def evidence_record(e: Evidence) -> dict[str, object]:
+    rec = {k: v for k, v in asdict(e).items() if v is not None}
+    return rec
+
+
+def rule_record(r: RuleResult) -> dict[str, object]:
+    rec: dict[str, object] = {
+        "pack": r.pack,
+        "pack_version": r.pack_version,
+        "rule": r.rule,
+        "rule_version": r.rule_version,
+        "category": r.category,
+        "kind": r.kind,
+        "severity": r.severity,
+        "weight": r.weight,
+        "outcome": r.outcome,
+        "reason": r.reason,
+        "message": r.message,
+        "reference": r.reference,
+        "evidence": [evidence_record(e) for e in r.evidence],
+    }
+    if r.near_miss is not None:
+        rec["near_miss"] = evidence_record(r.near_miss)
+    return rec
+
+
 def error_record(err: FileError) -> dict[str, str]:
     return {"code": err.code, "message": err.message, "path": err.path}
 
@@ -85,7 +112,9 @@ def findings_document(
         }
     else:
         doc["interaction"] = {"id": result.id, "source": {"path": result.path}}
-    doc["results"] = []  # rule results arrive with the rule engine
+    doc["results"] = [rule_record(r) for r in result.rules]
+    if result.rules:
+        doc["scorecard"] = scorecard(result.rules)
     doc["errors"] = [error_record(result.error)] if result.error else []
     return doc
 
@@ -105,6 +134,9 @@ def summary_entry(result: ScanResult) -> dict[str, object]:
             turns=len(it.turns),
             speakers=it.speakers.method,
         )
+    if result.rules:
+        entry["outcomes"] = {f"{r.pack}/{r.rule}": r.outcome for r in result.rules}
+        entry["score"] = scorecard(result.rules)["overall"]["score"]  # type: ignore[index]
     if result.error:
         entry["error"] = error_record(result.error)
     return entry

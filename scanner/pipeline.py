@@ -12,7 +12,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from . import metadata as meta_io
 from .audio import AUDIO_SUFFIXES, load_audio
 from .errors import InputError, MetadataError, ScannerError, UnsupportedFormatError
 from .findings import SUMMARY_SCHEMA, findings_document, summary_entry
+from .rules import RuleSet, default_rule_paths
 from .speakers import assign_by_channel, infer_roles
 from .store import write_json
 from .transcribe import TranscribeOptions, Transcriber
@@ -38,6 +39,8 @@ class ScanOptions:
     agent_channel: int = 0
     keep_unredacted: bool = False
     metadata_csv: Path | None = None
+    # rule packs (folders or pack files); None = the shipped packs, () = no rules
+    rule_paths: tuple[Path, ...] | None = None
     debug: bool = False
 
 
@@ -131,6 +134,8 @@ class Scanner:
         self.options = options or ScanOptions()
         self._transcriber: Transcriber | None = None
         self._batch_meta: dict[str, dict[str, object]] = {}
+        paths = self.options.rule_paths
+        self.rules = RuleSet.load(list(default_rule_paths() if paths is None else paths))
 
     @property
     def transcriber(self) -> Transcriber:
@@ -181,15 +186,18 @@ class Scanner:
                 it = self._audio(item, timings)
             else:
                 it = self._transcript(item, timings)
+            t = time.perf_counter()
+            rule_results = self.rules.evaluate(it, quotes=self.options.keep_unredacted)
+            timings["rules"] = time.perf_counter() - t
             error = None
         except InputError as exc:
-            it, error = None, FileError(exc.code, str(exc), str(item.path))
+            it, error, rule_results = None, FileError(exc.code, str(exc), str(item.path)), ()
         except ScannerError:  # not about this file (a missing model): the batch cannot go on
             raise
         except Exception as exc:  # a bug must not stop the batch; content stays out of the message
             if self.options.debug:
                 raise
-            it = None
+            it, rule_results = None, ()
             error = FileError(
                 "internal-error",
                 f"{item.path}: unexpected {type(exc).__name__} while scanning "
@@ -203,6 +211,7 @@ class Scanner:
             it,
             error,
             timings=tuple((k, round(v, 3)) for k, v in timings.items()),
+            rules=rule_results,
         )
 
     def _audio(self, item: InputFile, timings: dict[str, float]) -> Interaction:
@@ -299,15 +308,26 @@ def scan(
             result, scanner.options.keep_unredacted, scanner.model_description()
         )
         write_json(target, doc)
-        result = ScanResult(
-            result.id, result.path, result.interaction, result.error, str(target), result.timings
-        )
+        result = replace(result, output=str(target))
         results.append(result)
         if progress:
             progress(item, result)
     summary = ScanSummary(out, tuple(results), tuple(skipped))
     write_json(out / "summary.json", summary_document(summary, started, scanner))
     return summary
+
+
+def rule_totals(results: tuple[ScanResult, ...]) -> dict[str, dict[str, int]]:
+    """Per rule, how many interactions passed, failed, needed review or were not applicable."""
+    totals: dict[str, dict[str, int]] = {}
+    for r in results:
+        for rr in r.rules:
+            counts = totals.setdefault(
+                f"{rr.pack}/{rr.rule}",
+                {"passed": 0, "failed": 0, "needs_review": 0, "not_applicable": 0},
+            )
+            counts[rr.outcome] += 1
+    return totals
 
 
 def summary_document(
@@ -335,6 +355,8 @@ def summary_document(
             ),
         },
         "errors_by_code": dict(codes),
+        "rule_packs": scanner.rules.describe(),
+        "rules": rule_totals(summary.results),
         "interactions": [summary_entry(r) for r in summary.results],
         "skipped": list(summary.skipped),
     }

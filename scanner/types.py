@@ -120,7 +120,43 @@ class ScanResult:
     error: FileError | None = None
     output: str | None = None
     timings: tuple[tuple[str, float], ...] = ()
+    rules: tuple[RuleResult, ...] = ()
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a rule found (or nearly found) what it looks for. `quote` stays None unless text
+    may be written."""
+
+    turn: int
+    speaker: Role
+    start: float | None
+    end: float | None
+    score: float
+    matched: str
+    word_confidence: float | None = None
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One rule's outcome on one interaction, with what it saw and why."""
+
+    pack: str
+    pack_version: str
+    rule: str
+    rule_version: str
+    category: str
+    kind: str
+    severity: str
+    weight: float
+    outcome: Literal["passed", "failed", "not_applicable", "needs_review"]
+    reason: str
+    message: str
+    reference: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+    near_miss: Evidence | None = None

@@ -158,6 +158,12 @@ def _script_words() -> set[str]:
     # file names may say what a sample is about ("energy-sales"); they are not content
     # and metadata ("inbound-service") is written on purpose
     names = " ".join(p.name.lower() for p in SAMPLES.rglob("*"))
+    # and the rule packs' own wording (what they look for, their messages) is not transcript text
+    from scanner.rules import RuleSet, default_rule_paths
+
+    for c in RuleSet.load(default_rule_paths()).rules:
+        parts = [m.description for m in (c.match, c.when, c.then) if m is not None]
+        names += " ".join([*parts, c.rule.message, c.rule.reference or ""]).lower()
     names += " ".join(
         str(v).lower()
         for c in scripts()["calls"] + scripts()["chats"]
@@ -180,11 +186,78 @@ def test_default_scan_writes_no_transcript_text(default_scan: Path) -> None:
         for turn in doc.get("transcript", {}).get("turns", []):
             assert "text" not in turn and "words" not in turn
             assert turn["word_count"] > 0
-        lowered = body.lower()
-        leaked = sorted(w for w in hunted if w.lower() in lowered)
+        leaked = sorted(w for w in hunted if re.search(rf"\b{re.escape(w)}\b", body, re.I))
         # the sample paths name the call, never its content; file names are allowed
         assert leaked == [], f"{path.name} contains {leaked}"
     assert not list(default_scan.glob(".*tmp")), "a temp file was left behind"
+
+
+def test_every_shipped_rule_passes_and_fails_somewhere(unredacted_scan: Path) -> None:
+    summary = json.loads((unredacted_scan / "summary.json").read_text())
+    assert {p["pack"] for p in summary["rule_packs"]} == {
+        "contact-centre-core",
+        "debt-collection",
+        "sales-and-telemarketing",
+    }
+    assert len(summary["rules"]) == 15
+    for rule, counts in summary["rules"].items():
+        assert counts["passed"] >= 1 and counts["failed"] >= 1, (rule, counts)
+
+
+# (interaction, rule) -> outcome the samples were written to produce (scripts.yaml `exercises`)
+EXPECTED = {
+    ("call-01-card-payment", "recording-disclosure"): "passed",
+    ("call-02-complaint-pressure", "recording-disclosure"): "failed",
+    ("call-02-complaint-pressure", "identity-verification"): "failed",
+    ("call-01-card-payment", "identity-verification"): "passed",
+    ("call-02-complaint-pressure", "complaint-handling"): "failed",
+    ("chat-01-complaint-handled", "complaint-handling"): "passed",
+    ("call-03-collections-plan", "vulnerability-support"): "passed",
+    ("call-04-collections-threats", "vulnerability-support"): "failed",
+    ("chat-02-vulnerable-no-support", "vulnerability-support"): "failed",
+    ("call-04-collections-threats", "no-pressure-or-misleading-claims"): "failed",
+    ("chat-03-investment-pressure", "no-pressure-or-misleading-claims"): "failed",
+    ("call-05-energy-sales", "no-pressure-or-misleading-claims"): "passed",
+    ("call-01-card-payment", "closing"): "passed",
+    ("call-02-complaint-pressure", "closing"): "failed",
+    ("call-03-collections-plan", "mini-miranda"): "passed",
+    ("call-04-collections-threats", "mini-miranda"): "failed",
+    ("chat-04-collections-chat", "mini-miranda"): "passed",
+    ("call-03-collections-plan", "right-party-verification"): "passed",
+    ("call-04-collections-threats", "right-party-verification"): "failed",
+    ("call-04-collections-threats", "no-threats-or-harassment"): "failed",
+    ("call-03-collections-plan", "payment-plan-offered"): "passed",
+    ("chat-04-collections-chat", "payment-plan-offered"): "passed",
+    ("call-04-collections-threats", "payment-plan-offered"): "failed",
+    ("call-05-energy-sales", "cooling-off-stated"): "passed",
+    ("chat-03-investment-pressure", "cooling-off-stated"): "failed",
+    ("call-05-energy-sales", "opt-out-honoured"): "passed",
+    ("chat-03-investment-pressure", "opt-out-honoured"): "failed",
+    ("call-05-energy-sales", "costs-stated"): "passed",
+    ("chat-03-investment-pressure", "costs-stated"): "failed",
+    ("call-01-card-payment", "mini-miranda"): "not_applicable",
+}
+
+
+@pytest.mark.parametrize(("ident", "rule"), sorted(EXPECTED))
+def test_sample_rule_outcomes_and_evidence(unredacted_scan: Path, ident: str, rule: str) -> None:
+    doc = load(unredacted_scan, ident)
+    res = next(r for r in doc["results"] if r["rule"] == rule)
+    assert res["outcome"] == EXPECTED[(ident, rule)], res
+    if res["outcome"] == "passed" and res["kind"] != "prohibited":
+        assert res["evidence"], res
+    if res["outcome"] == "failed" and res["kind"] == "prohibited":
+        ev = res["evidence"][0]
+        turn = doc["transcript"]["turns"][ev["turn"]]
+        assert turn["speaker"] == "agent" and ev["quote"]
+        assert turn["start"] <= ev["start"] <= ev["end"] <= turn["end"]
+
+
+def test_default_scan_results_quote_nothing(default_scan: Path) -> None:
+    for path in default_scan.glob("c*.json"):
+        for res in json.loads(path.read_text())["results"]:
+            for ev in res["evidence"] + ([res["near_miss"]] if "near_miss" in res else []):
+                assert "quote" not in ev
 
 
 def test_sample_files_are_small_enough_for_git() -> None:

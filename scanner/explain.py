@@ -1,0 +1,173 @@
+"""`scanner rules explain`: one rule on one interaction, turn by turn, for QA leads.
+
+It prints to the terminal only, and quotes the words the user gave it (or a findings file
+that already holds text); it never writes anything.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import rules_schema as rs
+from .errors import ScannerError
+from .matchers import Matcher
+from .metadata import build as build_metadata
+from .rules import Prepared, RuleSet, _speaker_ok, _window_ok
+from .transcripts import read_transcript, role_of
+from .types import Evidence, Interaction, Metadata, Source, SpeakerMapping, Turn, Word
+
+
+def interaction_from_text(text: str, medium: str, campaign: str | None) -> Interaction:
+    turns = []
+    for n, line in enumerate(text.replace("\\n", "\n").splitlines(), start=1):
+        if not line.strip():
+            continue
+        label, sep, said = line.partition(":")
+        role = role_of(label) if sep else None
+        if role is None:
+            raise ValueError(f"--text line {n}: start it with 'agent:' or 'customer:'")
+        turns.append(Turn(role, said.strip()))
+    if medium == "voice":  # give voice turns times, as the rule tests do
+        timed, t = [], 0.0
+        for turn in turns:
+            end = t + max(1.5, 0.35 * len(turn.text.split()))
+            timed.append(Turn(turn.speaker, turn.text, round(t, 2), round(end, 2)))
+            t = end + 1.0
+        turns = timed
+    meta = build_metadata({"campaign": campaign}, "--campaign") if campaign else Metadata()
+    return _interaction("text", turns, medium, meta)
+
+
+def _interaction(ident: str, turns: list[Turn], medium: str, meta: Metadata) -> Interaction:
+    ends = [t.end for t in turns if t.end is not None]
+    return Interaction(
+        id=ident,
+        source=Source(ident, "transcript", "text", "", 0),
+        medium=medium,  # type: ignore[arg-type]
+        turns=tuple(turns),
+        speakers=SpeakerMapping("label", 1.0),
+        metadata=meta,
+        duration=max(ends) if ends else None,
+    )
+
+
+def interaction_from_file(path: Path) -> Interaction:
+    if path.suffix.lower() == ".json":
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("schema") == "scanner.findings/v1":
+            tr = data.get("transcript", {})
+            if not tr.get("text_included"):
+                raise ValueError(f"{path}: this findings file holds no text (scanned without it)")
+            turns = [
+                Turn(
+                    t["speaker"],
+                    t["text"],
+                    t["start"],
+                    t["end"],
+                    tuple(
+                        Word(w["text"], w["start"], w["end"], w["p"]) for w in t.get("words", [])
+                    ),
+                )
+                for t in tr["turns"]
+            ]
+            meta = build_metadata(data["interaction"].get("metadata", {}), str(path))
+            it = data["interaction"]
+            return Interaction(
+                id=data["id"],
+                source=Source(str(path), "transcript", "json", "", 0),
+                medium=it["medium"],
+                turns=tuple(turns),
+                speakers=SpeakerMapping("label", 1.0),
+                metadata=meta,
+                duration=it.get("duration"),
+            )
+    turns, own = read_transcript(path)
+    meta = build_metadata({k: v for k, v in own.items() if not k.startswith("_")}, str(path))
+    return _interaction(path.stem, list(turns), str(own.get("_medium", "chat")), meta)
+
+
+def explain(
+    ref: str,
+    files: list[Path],
+    text: str | None = None,
+    file: Path | None = None,
+    medium: str = "chat",
+    campaign: str | None = None,
+) -> str:
+    if (text is None) == (file is None):
+        raise ValueError("give exactly one of --text or --file")
+    packs = [rs.load_pack(f) for f in files]
+    pack_id, _, rule_id = ref.rpartition("/")
+    matches = [
+        (p, r) for p in packs for r in p.rules if r.id == rule_id and pack_id in ("", p.pack)
+    ]
+    if not matches:
+        known = ", ".join(f"{p.pack}/{r.id}" for p in packs for r in p.rules)
+        raise ValueError(f"no rule '{ref}' (known: {known})")
+    pack, rule = matches[0]
+    it = (
+        interaction_from_text(text, medium, campaign)
+        if text is not None
+        else interaction_from_file(file)
+    )  # type: ignore[arg-type]
+    ruleset = RuleSet([pack])
+    result = next(r for r in ruleset.evaluate(it, quotes=True) if r.rule == rule.id)
+    compiled = next(c for c in ruleset.rules if c.rule.id == rule.id)
+    prep = Prepared(it)
+
+    lines = [f"{pack.pack}/{rule.id} ({rule.kind}, {rule.severity}): {rule.title or rule.message}"]
+    if rule.kind == "conditional":
+        assert compiled.when and compiled.then and rule.when and rule.then
+        lines.append(f"  when {rule.when.speaker}: {compiled.when.description}")
+        lines.append(
+            f"  then {rule.then.speaker} ({rule.then.direction}): {compiled.then.description}"
+        )
+    else:
+        assert compiled.match is not None
+        where = f", window {rule.window.model_dump(exclude_none=True)}" if rule.window else ""
+        lines.append(f"  looks for ({rule.speaker}{where}): {compiled.match.description}")
+    lines.append("")
+    lines.append(f"outcome: {result.outcome.upper()} - {result.reason}")
+    for e in result.evidence:
+        lines.append(f"  evidence: {_place(e)}")
+    if result.near_miss:
+        lines.append(f"  closest:  {_place(result.near_miss)}")
+    lines.append("")
+    lines.append("turn by turn (best score of each matcher in the turn):")
+    steps: list[tuple[str, Matcher, str, rs.Window | None]] = []
+    if rule.kind == "conditional":
+        steps = [
+            ("when", compiled.when, rule.when.speaker, rule.when.window),  # type: ignore[list-item,union-attr]
+            ("then", compiled.then, rule.then.speaker, rule.then.window),
+        ]  # type: ignore[list-item,union-attr]
+    else:
+        steps = [("match", compiled.match, rule.speaker, rule.window)]  # type: ignore[list-item]
+    for i, turn in enumerate(it.turns):
+        cells = []
+        for name, m, speaker, window in steps:
+            best = m.best(prep.norm[i])
+            if best is None:
+                cells.append(f"{name}: -")
+                continue
+            loc = prep.locate(i, best)
+            blocked = []
+            if not _speaker_ok(turn, speaker):
+                blocked.append(f"not {speaker}")
+            if (w := _window_ok(prep, loc, window)) is not None:
+                blocked.append(w)
+            note = f" [{'; '.join(blocked)}]" if blocked else ""
+            cells.append(f'{name}: {best.score:.0f} "{prep.quote(loc)}"{note}')
+        lines.append(f"  {i + 1:>3} {turn.speaker:<8} {_when(turn.start):>8}  " + " | ".join(cells))
+    return "\n".join(lines)
+
+
+def _place(e: Evidence) -> str:
+    return f'turn {e.turn + 1} {e.speaker} {_when(e.start)} score {e.score}: "{e.quote}"'
+
+
+def _when(t: float | None) -> str:
+    return f"{t:.1f}s" if t is not None else "-"
+
+
+__all__ = ["ScannerError", "explain"]

@@ -1,0 +1,450 @@
+"""The rule engine: evaluate rule packs on an Interaction, with evidence and near-misses.
+
+Rules see the interaction in memory (normalised text); what they return holds positions,
+times and scores, and quotes only when the caller allows text to be written.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import rules_schema as rs
+from .matchers import Hit, Matcher, NormText, compile_match, threshold_of
+from .types import Evidence, Interaction, RuleResult, Turn
+
+
+def default_rule_paths() -> list[Path]:
+    """The shipped packs: $SCANNER_RULES_DIR, else rules/ beside the package (a checkout or
+    editable install), else ./rules."""
+    import os
+
+    env = os.environ.get("SCANNER_RULES_DIR")
+    if env:
+        return [Path(env)]
+    beside = Path(__file__).resolve().parent.parent / "rules"
+    return [beside if beside.is_dir() else Path.cwd() / "rules"]
+
+
+@dataclass(frozen=True)
+class Located:
+    """A hit placed in the interaction: which turn, which tokens, when."""
+
+    turn: int
+    hit: Hit
+    start: float | None
+    end: float | None
+    confidence: float | None
+
+
+class Prepared:
+    """An interaction normalised once for every rule."""
+
+    def __init__(self, it: Interaction) -> None:
+        self.it = it
+        self.norm = [NormText.from_words(_words(t)) for t in it.turns]
+        ends = [t.end or t.start for t in it.turns if (t.end or t.start) is not None]
+        self.duration = it.duration or (max(ends) if ends else None)
+        self.timed = all(t.start is not None for t in it.turns)
+
+    def locate(self, ti: int, hit: Hit) -> Located:
+        turn = self.it.turns[ti]
+        nt = self.norm[ti]
+        if turn.words and hit.end > hit.start and nt.word_of:
+            words = turn.words[nt.word_of[hit.start] : nt.word_of[hit.end - 1] + 1]
+            conf = sum(w.probability for w in words) / len(words)
+            return Located(ti, hit, words[0].start, words[-1].end, round(conf, 3))
+        return Located(ti, hit, turn.start, turn.end, None)
+
+    def quote(self, loc: Located) -> str:
+        turn = self.it.turns[loc.turn]
+        words = _words(turn)
+        nt = self.norm[loc.turn]
+        if loc.hit.end <= loc.hit.start or not nt.word_of:
+            return turn.text
+        return " ".join(words[nt.word_of[loc.hit.start] : nt.word_of[loc.hit.end - 1] + 1])
+
+
+def _words(turn: Turn) -> list[str]:
+    return [w.text for w in turn.words] if turn.words else turn.text.split()
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    pack: rs.Pack
+    rule: rs.Rule
+    match: Matcher | None
+    when: Matcher | None
+    then: Matcher | None
+
+
+def compile_pack(pack: rs.Pack) -> list[CompiledRule]:
+    out = []
+    for r in pack.rules:
+        out.append(
+            CompiledRule(
+                pack,
+                r,
+                compile_match(r.match) if r.match is not None else None,
+                compile_match(r.when.match) if r.when else None,
+                compile_match(r.then.match) if r.then else None,
+            )
+        )
+    return out
+
+
+class RuleSet:
+    """Compiled packs, evaluated in an order that puts a rule after the rules it refers to."""
+
+    def __init__(self, packs: list[rs.Pack]) -> None:
+        self.packs = packs
+        self.rules = [c for p in packs for c in _ordered(compile_pack(p))]
+
+    @classmethod
+    def load(cls, paths: list[Path]) -> RuleSet:
+        return cls([rs.load_pack(f) for f in rs.pack_files(paths)])
+
+    def describe(self) -> list[dict[str, str]]:
+        return [{"pack": p.pack, "version": p.version} for p in self.packs]
+
+    def evaluate(self, it: Interaction, quotes: bool = False) -> tuple[RuleResult, ...]:
+        prep = Prepared(it)
+        anchors: dict[tuple[str, str], Located | None] = {}
+        results = []
+        for c in self.rules:
+            res, anchor = evaluate_rule(c, prep, anchors, quotes)
+            anchors[(c.pack.pack, c.rule.id)] = anchor
+            results.append(res)
+        return tuple(results)
+
+
+def _ordered(rules: list[CompiledRule]) -> list[CompiledRule]:
+    by_id = {c.rule.id: c for c in rules}
+    done: dict[str, CompiledRule] = {}
+
+    def visit(c: CompiledRule, stack: tuple[str, ...]) -> None:
+        if c.rule.id in done:
+            return
+        for ref in (c.rule.after, c.rule.before):
+            if ref and ref not in stack:
+                visit(by_id[ref], (*stack, c.rule.id))
+        done[c.rule.id] = c
+
+    for c in rules:
+        visit(c, ())
+    return list(done.values())
+
+
+# ---- conditions -----------------------------------------------------------------------------
+
+
+def _speaker_ok(turn: Turn, speaker: str) -> bool:
+    return speaker == "any" or turn.speaker == speaker
+
+
+def _window_ok(prep: Prepared, loc: Located, w: rs.Window | None) -> str | None:
+    """None when the place is inside the window, else why not (for near-miss reasons)."""
+    if w is None:
+        return None
+    n = len(prep.it.turns)
+    i = loc.turn
+    if w.first_turns is not None and i >= w.first_turns:
+        return f"in turn {i + 1}, after the first {w.first_turns} turns"
+    if w.last_turns is not None and i < n - w.last_turns:
+        return f"in turn {i + 1}, before the last {w.last_turns} turns"
+    timed = loc.start is not None and prep.duration
+    if timed:
+        t0, t1, dur = loc.start or 0.0, loc.end or loc.start or 0.0, prep.duration or 0.0
+        if w.first_seconds is not None and t0 >= w.first_seconds:
+            return f"at {t0:.1f} s, after the first {w.first_seconds:g} s"
+        if w.last_seconds is not None and t1 < dur - w.last_seconds:
+            return f"at {t1:.1f} s, before the last {w.last_seconds:g} s"
+        if w.first_percent is not None and t0 > dur * w.first_percent / 100:
+            return f"at {100 * t0 / dur:.0f}% of the call, after the first {w.first_percent:g}%"
+        if w.last_percent is not None and t1 < dur * (1 - w.last_percent / 100):
+            return f"at {100 * t1 / dur:.0f}% of the call, before the last {w.last_percent:g}%"
+    else:  # untimed: percent limits fall back to turn positions, seconds do not apply
+        if w.first_percent is not None and i >= math.ceil(n * w.first_percent / 100):
+            return f"in turn {i + 1}, after the first {w.first_percent:g}% of turns"
+        if w.last_percent is not None and i < n - math.ceil(n * w.last_percent / 100):
+            return f"in turn {i + 1}, before the last {w.last_percent:g}% of turns"
+    return None
+
+
+def _order_ok(
+    loc: Located, after: Located | None, before: Located | None, rule: rs.Rule
+) -> str | None:
+    key = (loc.turn, loc.hit.start)
+    if rule.after:
+        if after is None:
+            return f"'{rule.after}' never happened"
+        if key <= (after.turn, after.hit.start):
+            return f"before '{rule.after}' (turn {after.turn + 1})"
+    if rule.before and before is not None and key >= (before.turn, before.hit.start):
+        return f"after '{rule.before}' (turn {before.turn + 1})"
+    return None
+
+
+def _applies(rule: rs.Rule, it: Interaction) -> str | None:
+    """None when the rule applies, else why not."""
+    if rule.channel != "any" and rule.channel != it.medium:
+        return f"applies to {rule.channel} interactions only"
+    aw = rule.applies_when
+    if aw is None:
+        return None
+    if aw.medium != "any" and aw.medium != it.medium:
+        return f"applies to {aw.medium} interactions only"
+    meta = it.metadata.as_dict()
+    for key, allowed in aw.metadata.items():
+        values = [allowed] if isinstance(allowed, str) else allowed
+        if str(meta.get(key, "")) not in values:
+            return f"metadata {key} is not {' or '.join(values)}"
+    return None
+
+
+def _all_hits(prep: Prepared, m: Matcher) -> list[Located]:
+    return [prep.locate(i, h) for i, nt in enumerate(prep.norm) for h in m.hits(nt)]
+
+
+def _best(prep: Prepared, m: Matcher) -> Located | None:
+    cands = [prep.locate(i, b) for i, nt in enumerate(prep.norm) if (b := m.best(nt)) is not None]
+    return max(cands, key=lambda c: c.hit.score) if cands else None
+
+
+# ---- evaluation -----------------------------------------------------------------------------
+
+
+def evaluate_rule(
+    c: CompiledRule,
+    prep: Prepared,
+    anchors: dict[tuple[str, str], Located | None],
+    quotes: bool = False,
+) -> tuple[RuleResult, Located | None]:
+    """One rule on one prepared interaction: its result and its anchor for after/before."""
+    rule = c.rule
+
+    def ev(loc: Located, matcher: Matcher) -> Evidence:
+        turn = prep.it.turns[loc.turn]
+        return Evidence(
+            turn=loc.turn,
+            speaker=turn.speaker,
+            start=loc.start,
+            end=loc.end,
+            score=round(loc.hit.score, 1),
+            matched=matcher.description,
+            word_confidence=loc.confidence,
+            quote=prep.quote(loc) if quotes else None,
+        )
+
+    def result(outcome: str, reason: str, evidence=(), near=None) -> RuleResult:
+        return RuleResult(
+            pack=c.pack.pack,
+            pack_version=c.pack.version,
+            rule=rule.id,
+            rule_version=rule.version,
+            category=rule.category,
+            kind=rule.kind,
+            severity=rule.severity,
+            weight=rule.weight,
+            outcome=outcome,  # type: ignore[arg-type]
+            reason=reason,
+            message=rule.message,
+            reference=rule.reference,
+            evidence=tuple(evidence),
+            near_miss=near,
+        )
+
+    why_not = _applies(rule, prep.it)
+    if why_not:
+        return result("not_applicable", why_not), None
+    after = anchors.get((c.pack.pack, rule.after)) if rule.after else None
+    before = anchors.get((c.pack.pack, rule.before)) if rule.before else None
+
+    if rule.kind == "conditional":
+        return _conditional(c, prep, ev, result)
+
+    m = c.match
+    assert m is not None
+
+    def blocker(loc: Located) -> str | None:
+        turn = prep.it.turns[loc.turn]
+        if not _speaker_ok(turn, rule.speaker):
+            return f"said by the {turn.speaker}, not the {rule.speaker}"
+        return _window_ok(prep, loc, rule.window) or _order_ok(loc, after, before, rule)
+
+    hits = _all_hits(prep, m)
+    eligible = [h for h in hits if blocker(h) is None]
+    confident = [
+        h for h in eligible if h.confidence is None or h.confidence >= rule.min_word_confidence
+    ]
+    threshold = threshold_of(m)
+    if rule.kind == "required":
+        if confident:
+            first = confident[0]
+            return result("passed", "found", [ev(first, m)]), first
+        if eligible:
+            first = eligible[0]
+            return (
+                result(
+                    "needs_review",
+                    f"found, but the words were recognised with low confidence "
+                    f"({first.confidence:.2f} < {rule.min_word_confidence})",
+                    [ev(first, m)],
+                ),
+                first,
+            )
+        near = _near_miss(prep, m, blocker)
+        if near is not None:
+            loc, why = near
+            if why is None and loc.hit.score >= threshold:
+                why = f"only part of it was said (closest scores {loc.hit.score:.0f})"
+            if why is None and loc.hit.score >= threshold - rule.review_margin:
+                return (
+                    result(
+                        "needs_review",
+                        f"closest match scores {loc.hit.score:.0f}, just under {threshold:.0f}",
+                        near=ev(loc, m),
+                    ),
+                    None,
+                )
+            reason = why if why else f"closest match scores {loc.hit.score:.0f} < {threshold:.0f}"
+            return result("failed", f"not found; {reason}", near=ev(loc, m)), None
+        return result("failed", "not found, nothing close"), None
+
+    # prohibited
+    if confident:
+        return result("failed", "found", [ev(h, m) for h in confident]), confident[0]
+    if eligible:
+        return (
+            result(
+                "needs_review",
+                "possibly found, but recognised with low confidence",
+                [ev(h, m) for h in eligible],
+            ),
+            eligible[0],
+        )
+    near = _near_miss(prep, m, blocker)
+    if near is not None and near[1] is None and near[0].hit.score >= threshold - rule.review_margin:
+        loc = near[0]
+        return (
+            result(
+                "needs_review",
+                f"something close was said (score {loc.hit.score:.0f})",
+                near=ev(loc, m),
+            ),
+            None,
+        )
+    return result("passed", "not found"), None
+
+
+def _near_miss(prep: Prepared, m: Matcher, blocker) -> tuple[Located, str | None] | None:
+    """The closest attempt and why it did not count: exact hits that were out of place first,
+    then the best fuzzy score among eligible places."""
+    misplaced = [(h, blocker(h)) for h in _all_hits(prep, m)]
+    misplaced = [(h, why) for h, why in misplaced if why is not None]
+    if misplaced:
+        return misplaced[0]
+    cands = []
+    for i, nt in enumerate(prep.norm):
+        b = m.best(nt)
+        if b is not None:
+            loc = prep.locate(i, b)
+            cands.append((loc, blocker(loc)))
+    if not cands:
+        return None
+    return max(cands, key=lambda c: (c[1] is None, c[0].hit.score))
+
+
+def _conditional(c: CompiledRule, prep: Prepared, ev, result) -> tuple[RuleResult, Located | None]:
+    rule = c.rule
+    when, then = rule.when, rule.then
+    assert when and then and c.when and c.then
+    triggers = [
+        h
+        for h in _all_hits(prep, c.when)
+        if _speaker_ok(prep.it.turns[h.turn], when.speaker)
+        and _window_ok(prep, h, when.window) is None
+    ]
+    seen_turns: set[int] = set()
+    triggers = [t for t in triggers if not (t.turn in seen_turns or seen_turns.add(t.turn))]
+    if not triggers:
+        return result("not_applicable", "the triggering situation did not occur"), None
+    responses = [
+        h
+        for h in _all_hits(prep, c.then)
+        if _speaker_ok(prep.it.turns[h.turn], then.speaker)
+        and _window_ok(prep, h, then.window) is None
+    ]
+    evidence = []
+    for trig in triggers:
+        answer = next((r for r in responses if _follows(prep, trig, r, then) is None), None)
+        if answer is None:
+            why = f"no {then.speaker} response {_limit_text(then)}"
+            best = [r for r in responses]
+            near = None
+            if best:
+                cand = min(best, key=lambda r: abs(r.turn - trig.turn))
+                why += f"; the closest one was {_follows(prep, trig, cand, then)}"
+                near = ev(cand, c.then)
+            else:
+                b = _best(prep, c.then)
+                if b is not None:
+                    near = ev(b, c.then)
+                    why += f"; closest wording scores {b.hit.score:.0f}"
+            return result("failed", why, [ev(trig, c.when)], near), None
+        evidence += [ev(trig, c.when), ev(answer, c.then)]
+    return result("passed", f"{len(triggers)} trigger(s), each answered", evidence), triggers[0]
+
+
+def _limit_text(then: rs.Then) -> str:
+    lim = []
+    if then.within_seconds:
+        lim.append(f"within {then.within_seconds:g} s")
+    if then.within_turns:
+        lim.append(f"within {then.within_turns} turns")
+    side = "before" if then.direction == "before" else "after"
+    return " ".join([*lim, side, "it"]) if lim else f"{side} it"
+
+
+def _follows(prep: Prepared, trig: Located, resp: Located, then: rs.Then) -> str | None:
+    """None when `resp` answers `trig` under then's limits, else why not."""
+    key_t, key_r = (trig.turn, trig.hit.start), (resp.turn, resp.hit.start)
+    if then.direction == "after" and key_r <= key_t:
+        return f"before it (turn {resp.turn + 1})"
+    if then.direction == "before" and key_r >= key_t:
+        return f"after it (turn {resp.turn + 1})"
+    if then.within_turns is not None and abs(resp.turn - trig.turn) > then.within_turns:
+        return f"{abs(resp.turn - trig.turn)} turns away"
+    if then.within_seconds is not None and trig.start is not None and resp.start is not None:
+        gap = abs(resp.start - trig.start)
+        if gap > then.within_seconds:
+            return f"{gap:.0f} s away"
+    return None
+
+
+# ---- scorecard ------------------------------------------------------------------------------
+
+
+def scorecard(results: tuple[RuleResult, ...]) -> dict[str, object]:
+    """Weighted pass rate per category and overall; needs_review is pending, not counted."""
+
+    def score(rs_: list[RuleResult]) -> dict[str, object]:
+        passed = sum(r.weight for r in rs_ if r.outcome == "passed")
+        failed = sum(r.weight for r in rs_ if r.outcome == "failed")
+        pending = sum(r.weight for r in rs_ if r.outcome == "needs_review")
+        total = passed + failed
+        return {
+            "score": round(100 * passed / total, 1) if total else None,
+            "passed": sum(r.outcome == "passed" for r in rs_),
+            "failed": sum(r.outcome == "failed" for r in rs_),
+            "needs_review": sum(r.outcome == "needs_review" for r in rs_),
+            "not_applicable": sum(r.outcome == "not_applicable" for r in rs_),
+            "pending_weight": pending,
+        }
+
+    cats = sorted({r.category for r in results})
+    return {
+        "overall": score(list(results)),
+        "categories": {cat: score([r for r in results if r.category == cat]) for cat in cats},
+    }

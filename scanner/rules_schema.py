@@ -1,0 +1,414 @@
+"""The rule-pack language: a strict schema, and a loader whose errors name file, line and path.
+
+Rule packs are data, never code: YAML is read with the safe loader, every key is checked
+(a typo is an error, not a silently ignored setting), and regexes are compiled with RE2, whose
+matching time is linear in the text, so no pattern can hang a scan.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .errors import RulePackError
+
+Category = Literal["disclosure", "script", "customer-protection", "privacy"]
+Kind = Literal["required", "prohibited", "conditional"]
+Severity = Literal["low", "medium", "high", "critical"]
+Speaker = Literal["agent", "customer", "any"]
+Outcome = Literal["passed", "failed", "not_applicable", "needs_review"]
+SEVERITY_ORDER = ("low", "medium", "high", "critical")
+
+_SLUG = r"^[a-z0-9][a-z0-9-]*$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---- matchers -------------------------------------------------------------------------------
+
+
+class Phrase(_Strict):
+    """Exact words after normalisation (case, punctuation, spoken numbers)."""
+
+    phrase: str | list[str]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare(cls, v: Any) -> Any:
+        return {"phrase": v} if isinstance(v, str) else v
+
+
+class Similar(_Strict):
+    """Fuzzy phrase, tolerant of recognition errors; threshold is a 0-100 similarity."""
+
+    similar: str | list[str]
+    threshold: int = Field(default=85, ge=50, le=100)
+
+
+class Regex(_Strict):
+    """An RE2 pattern on the normalised text (lower case, digits for numbers)."""
+
+    regex: str
+
+    @field_validator("regex")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        compile_regex(v)
+        return v
+
+
+class Words(_Strict):
+    """Any one of these words."""
+
+    words: list[str] = Field(min_length=1)
+
+
+class Near(_Strict):
+    """Every part within `within` words of each other, in the same turn."""
+
+    near: list[Match] = Field(min_length=2)
+    within: int = Field(default=8, ge=1, le=100)
+
+
+class AnyOf(_Strict):
+    any: list[Match] = Field(min_length=1)
+
+
+class AllOf(_Strict):
+    """Every part in the same turn."""
+
+    all: list[Match] = Field(min_length=1)
+
+
+class NotOf(_Strict):
+    """The turn does not contain this (only meaningful inside `all`)."""
+
+    not_: Match = Field(alias="not")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+MATCH_KINDS = ("phrase", "similar", "regex", "words", "near", "any", "all", "not")
+
+
+def _match_tag(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "<phrase>"
+    if isinstance(value, dict):
+        for kind in MATCH_KINDS:
+            if kind in value:
+                return f"<{kind}>"
+    if isinstance(value, BaseModel):
+        return f"<{type(value).__name__.lower()}>"
+    return None
+
+
+Match = Annotated[
+    Union[  # noqa: UP007 a tagged union needs the Union form here
+        Annotated[Phrase, Tag("<phrase>")],
+        Annotated[Similar, Tag("<similar>")],
+        Annotated[Regex, Tag("<regex>")],
+        Annotated[Words, Tag("<words>")],
+        Annotated[Near, Tag("<near>")],
+        Annotated[AnyOf, Tag("<any>")],
+        Annotated[AllOf, Tag("<all>")],
+        Annotated[NotOf, Tag("<not>")],
+    ],
+    Discriminator(
+        _match_tag,
+        custom_error_type="match_kind",
+        custom_error_message=f"a match needs one of: {', '.join(MATCH_KINDS)}",
+    ),
+]
+
+for _m in (Near, AnyOf, AllOf, NotOf):
+    _m.model_rebuild()
+
+
+def _coerce_match(value: Any) -> Any:
+    """A bare string is shorthand for a phrase."""
+    return {"phrase": value} if isinstance(value, str) else value
+
+
+# ---- conditions -----------------------------------------------------------------------------
+
+
+class Window(_Strict):
+    """Where in the interaction a rule looks. Seconds apply to timed turns; on untimed chats
+    only the turn and percent limits apply."""
+
+    first_seconds: float | None = Field(default=None, gt=0)
+    last_seconds: float | None = Field(default=None, gt=0)
+    first_turns: int | None = Field(default=None, ge=1)
+    last_turns: int | None = Field(default=None, ge=1)
+    first_percent: float | None = Field(default=None, gt=0, le=100)
+    last_percent: float | None = Field(default=None, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Window:
+        if all(v is None for v in self.model_dump().values()):
+            raise ValueError("a window needs at least one limit, e.g. first_seconds: 30")
+        return self
+
+
+class Step(_Strict):
+    """One side of a conditional: who says what, where."""
+
+    speaker: Speaker = "any"
+    match: Match
+    window: Window | None = None
+
+    @field_validator("match", mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        return _coerce_match(v)
+
+
+class Then(Step):
+    """What must follow (or, with direction: before, precede) each trigger, and how soon."""
+
+    within_seconds: float | None = Field(default=None, gt=0)
+    within_turns: int | None = Field(default=None, ge=1)
+    direction: Literal["after", "before"] = "after"
+
+
+class AppliesWhen(_Strict):
+    """Preconditions on interaction metadata: each key must equal one of the listed values."""
+
+    metadata: dict[str, str | list[str]] = Field(default_factory=dict)
+    medium: Literal["voice", "chat", "any"] = "any"
+
+
+class ExampleTurn(_Strict):
+    speaker: Literal["agent", "customer"]
+    text: str
+    at: float | None = Field(default=None, ge=0)
+
+
+class Example(_Strict):
+    """A tiny interaction and the outcome the rule must give on it."""
+
+    name: str | None = None
+    expect: Outcome
+    medium: Literal["voice", "chat"] = "voice"
+    metadata: dict[str, str] = Field(default_factory=dict)
+    turns: list[ExampleTurn] = Field(min_length=1)
+
+    @field_validator("turns", mode="before")
+    @classmethod
+    def _pairs(cls, v: Any) -> Any:
+        """Accept `- agent: text` and `- [agent, text]` as well as full mappings."""
+        out = []
+        for item in v if isinstance(v, list) else []:
+            if isinstance(item, list) and len(item) == 2:
+                out.append({"speaker": item[0], "text": item[1]})
+            elif isinstance(item, dict) and len(item) == 1 and "speaker" not in item:
+                ((speaker, text),) = item.items()
+                out.append({"speaker": speaker, "text": text})
+            else:
+                out.append(item)
+        return out if isinstance(v, list) else v
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=_SLUG)
+    title: str | None = None
+    category: Category
+    kind: Kind
+    severity: Severity
+    message: str = Field(min_length=1)
+    reference: str | None = None
+    version: str = "1"
+    weight: float = Field(default=1.0, ge=0)
+    owner: str | None = None
+    speaker: Speaker = "any"
+    channel: Literal["voice", "chat", "any"] = "any"
+    window: Window | None = None
+    after: str | None = Field(default=None, pattern=_SLUG)
+    before: str | None = Field(default=None, pattern=_SLUG)
+    match: Match | None = None
+    when: Step | None = None
+    then: Then | None = None
+    applies_when: AppliesWhen | None = None
+    review_margin: int = Field(default=5, ge=0, le=50)
+    min_word_confidence: float = Field(default=0.4, ge=0, le=1)
+    examples: list[Example] = Field(default_factory=list)
+
+    @field_validator("match", mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        return _coerce_match(v)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int | float) else v
+
+    @model_validator(mode="after")
+    def _shape(self) -> Rule:
+        if self.kind == "conditional":
+            if self.when is None or self.then is None:
+                raise ValueError("a conditional rule needs both 'when' and 'then'")
+            if self.match is not None:
+                raise ValueError("a conditional rule uses 'when'/'then', not 'match'")
+        else:
+            if self.match is None:
+                raise ValueError(f"a {self.kind} rule needs 'match'")
+            if self.when is not None or self.then is not None:
+                raise ValueError(f"'when'/'then' belong to conditional rules, not {self.kind}")
+        return self
+
+
+class Pack(_Strict):
+    pack: str = Field(pattern=_SLUG)
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    title: str | None = None
+    description: str | None = None
+    owner: str | None = None
+    rules: list[Rule] = Field(min_length=1)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, v: Any) -> Any:
+        return str(v) if isinstance(v, int | float) else v
+
+    @model_validator(mode="after")
+    def _ids(self) -> Pack:
+        seen: set[str] = set()
+        ids = {r.id for r in self.rules}
+        for i, r in enumerate(self.rules):
+            if r.id in seen:
+                raise ValueError(f"rule id '{r.id}' is used twice (rules -> {i})")
+            seen.add(r.id)
+            for ref in (r.after, r.before):
+                if ref and ref not in ids:
+                    raise ValueError(f"rule '{r.id}' refers to unknown rule '{ref}'")
+        return self
+
+
+# ---- regexes --------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _quiet_stderr():  # RE2 logs parse errors to fd 2 itself; we report them our way
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def compile_regex(pattern: str) -> Any:
+    """Compile with RE2 (linear time); Python's re syntax RE2 lacks is a clear error."""
+    import re2
+
+    try:
+        with _quiet_stderr():
+            return re2.compile(pattern, re2.Options())
+    except re2.error as exc:
+        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise ValueError(
+            f"regex is not valid RE2 ({detail}); backreferences and lookaround are not "
+            "supported, because they can make matching take exponential time"
+        ) from exc
+
+
+# ---- loading with line numbers --------------------------------------------------------------
+
+
+def load_pack(path: Path) -> Pack:
+    """Read and validate one pack file; every problem is a RulePackError with file:line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RulePackError(str(path), [(None, None, f"cannot read the file ({exc})")]) from exc
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise RulePackError(str(path), [(line, None, f"invalid YAML: {problem}")]) from exc
+    if not isinstance(data, dict):
+        raise RulePackError(
+            str(path), [(1, None, "a rule pack is a mapping with 'pack' and 'rules'")]
+        )
+    try:
+        return Pack.model_validate(data)
+    except ValidationError as exc:
+        raise RulePackError(str(path), [_issue(root, e) for e in exc.errors()]) from exc
+
+
+def _issue(root: yaml.Node, err: Any) -> tuple[int | None, str | None, str]:
+    loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("<"))]
+    problem = _problem(err)
+    line = _line_of(root, loc)
+    if err["type"] == "extra_forbidden":
+        problem = f"unknown key '{loc[-1]}'"
+        loc = loc[:-1]
+    return line, " -> ".join(str(p) for p in loc) or None, problem
+
+
+def _problem(err: dict) -> str:
+    msg = str(err["msg"])
+    msg = re.sub(r"^Value error, ", "", msg)
+    if err["type"] == "missing":
+        return "required key missing"
+    if err["type"] == "literal_error":
+        return msg[0].lower() + msg[1:]
+    return msg[0].lower() + msg[1:] if msg else msg
+
+
+def _line_of(node: yaml.Node | None, loc: list[Any]) -> int | None:
+    """Follow a pydantic location through the YAML node tree to the deepest line we can."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if k.value == part or k.value == str(part)), None)
+            key = next((k for k, _ in node.value if k.value == str(part)), None)
+            if nxt is None:
+                break
+            line = (key or nxt).start_mark.line + 1
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                break
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
+
+
+def pack_files(paths: list[Path]) -> list[Path]:
+    """Pack folders hold pack.yaml (and anything else); a .yaml file is taken as it is."""
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            direct = p / "pack.yaml"
+            out.extend([direct] if direct.is_file() else sorted(p.glob("*/pack.yaml")))
+        else:
+            out.append(p)
+    return out

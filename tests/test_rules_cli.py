@@ -1,0 +1,85 @@
+"""The rule tooling QA leads use: the shipped packs' own examples, lint, test and explain."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scanner.rule_tests import run_pack_tests
+from scanner.rules_schema import load_pack, pack_files
+
+from .helpers import ROOT
+
+PACKS = pack_files([ROOT / "rules"])
+REPORTS = [rep for f in PACKS for rep in run_pack_tests(load_pack(f))]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True)
+
+
+def test_three_packs_ship() -> None:
+    assert sorted(f.parent.name for f in PACKS) == [
+        "contact-centre-core",
+        "debt-collection",
+        "sales-and-telemarketing",
+    ]
+
+
+@pytest.mark.parametrize("rep", REPORTS, ids=lambda r: f"{r.pack}/{r.rule}")
+def test_shipped_rule_examples_pass(rep) -> None:
+    assert rep.problems == ()
+    assert [c for c in rep.cases if not c.ok] == []
+    assert rep.count("tp") >= 1 and rep.count("tn") >= 1
+
+
+def test_rules_test_and_lint_commands(tmp_path: Path) -> None:
+    ok = _cli("rules", "test")
+    assert ok.returncode == 0, ok.stdout
+    assert "all examples pass" in ok.stdout and "vulnerability-support" in ok.stdout
+    broken = tmp_path / "mine"
+    broken.mkdir()
+    (broken / "pack.yaml").write_text(
+        "pack: mine\nversion: 0.1.0\nrules:\n"
+        "  - id: hello\n    category: script\n    kind: required\n    severity: low\n"
+        "    message: Say hello.\n    match: hello\n    examples:\n"
+        "      - expect: passed\n        turns: [{agent: good morning}]\n"
+    )
+    res = _cli("rules", "test", str(broken))
+    assert res.returncode == 1
+    assert "FAIL hello / example 1: expected passed, got failed" in res.stdout
+    assert "no example that must fail" in res.stdout
+    (broken / "pack.yaml").write_text("pack: mine\nversion: 1\nrules: []\n")
+    lint = _cli("rules", "lint", str(broken))
+    assert lint.returncode == 1
+    assert "pack.yaml:2 [version] string should match pattern" in lint.stdout
+
+
+def test_rules_explain_shows_why(tmp_path: Path) -> None:
+    res = _cli(
+        "rules",
+        "explain",
+        "recording-disclosure",
+        "--medium",
+        "voice",
+        "--text",
+        "agent: hello\\ncustomer: hi\\nagent: this call may be recorded",
+    )
+    assert res.returncode == 0, res.stderr
+    assert "outcome: PASSED" in res.stdout
+    assert "turn 3 agent" in res.stdout and '"this call may be recorded"' in res.stdout
+    miss = _cli(
+        "rules",
+        "explain",
+        "debt-collection/mini-miranda",
+        "--text",
+        "agent: this is an attempt to collect",
+        "--campaign",
+        "collections",
+    )
+    assert "outcome: FAILED" in miss.stdout and "closest" in miss.stdout
+    unknown = _cli("rules", "explain", "nope", "--text", "agent: hi")
+    assert unknown.returncode == 2 and "no rule 'nope'" in unknown.stderr
