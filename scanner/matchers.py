@@ -178,19 +178,33 @@ class PhraseMatcher(Matcher):
         return exact[0] if exact else self._fuzzy.best(nt)
 
 
+# how far under the threshold a turn's best substring may score and still be examined
+_SCREEN_SLACK = 25
+
+
 class SimilarMatcher(Matcher):
     def __init__(self, phrases: list[str], threshold: int) -> None:
         self.phrases = [" ".join(norm_phrase(p)) for p in phrases if norm_phrase(p)]
         self.threshold = threshold
         self.description = " | ".join(f'similar "{p}" (>= {threshold})' for p in phrases)
+        self._cache: dict[NormText, list[tuple[Hit, bool]]] = {}
 
     def _scored(self, nt: NormText) -> list[tuple[Hit, bool]]:
         """Every window scored, with whether it is long enough to count as a hit: a hit may
         drop at most one word of the phrase ("this is an attempt to collect" must not pass for
         "... to collect a debt", however close the letters are)."""
+        cached = self._cache.get(nt)
+        if cached is not None:
+            return cached
         out = []
         for p in self.phrases:
             n = len(p.split())
+            # cheap C-level screen: a turn whose best substring is far from the phrase cannot
+            # hold a hit or a near-miss worth reporting, so skip its word windows
+            rough = fuzz.partial_ratio(p, nt.text)
+            if rough < self.threshold - _SCREEN_SLACK:
+                out.append((Hit(0, min(n, len(nt.tokens)), rough), False))
+                continue
             for size in {max(1, n - 1), n, n + 1}:
                 for i in range(max(1, len(nt.tokens) - size + 1)):
                     toks = nt.tokens[i : i + size]
@@ -201,6 +215,9 @@ class SimilarMatcher(Matcher):
                         score = min(score, 50.0)  # "will call you" is not "will not call you"
                     hit = Hit(i, min(i + size, len(nt.tokens)), score)
                     out.append((hit, len(toks) >= max(1, n - 1)))
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[nt] = out
         return out
 
     def hits(self, nt: NormText) -> list[Hit]:
@@ -364,6 +381,17 @@ def compile_match(spec: Any) -> Matcher:
     if isinstance(spec, rs.Near):
         return NearMatcher([compile_match(p) for p in spec.near], spec.within)
     raise TypeError(f"unknown match spec {type(spec).__name__}")
+
+
+def clear_caches(m: Matcher) -> None:
+    if isinstance(m, SimilarMatcher):
+        m._cache.clear()
+    for part in getattr(m, "parts", ()):
+        clear_caches(part)
+    if isinstance(m, PhraseMatcher):
+        clear_caches(m._fuzzy)
+    if isinstance(m, NotMatcher):
+        clear_caches(m.part)
 
 
 def threshold_of(m: Matcher) -> float:

@@ -105,6 +105,15 @@ class RuleSet:
     def load(cls, paths: list[Path]) -> RuleSet:
         return cls([rs.load_pack(f) for f in rs.pack_files(paths)])
 
+    def clear_caches(self) -> None:
+        """Forget memoised fuzzy scores (benchmarks use this to time cold evaluations)."""
+        from .matchers import clear_caches
+
+        for c in self.rules:
+            for m in (c.match, c.when, c.then):
+                if m is not None:
+                    clear_caches(m)
+
     def describe(self) -> list[dict[str, str]]:
         return [{"pack": p.pack, "version": p.version} for p in self.packs]
 
