@@ -8,8 +8,10 @@ times for evidence.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -109,6 +111,7 @@ class NormText:
     word_of: tuple[int, ...]
     text: str
     offsets: tuple[int, ...]
+    words: tuple[str, ...] = ()
 
     @classmethod
     def from_words(cls, words: list[str]) -> NormText:
@@ -122,7 +125,13 @@ class NormText:
         for t in tokens:
             offsets.append(pos)
             pos += len(t) + 1
-        return cls(tuple(tokens), tuple(word_of), " ".join(tokens), tuple(offsets))
+        return cls(tuple(tokens), tuple(word_of), " ".join(tokens), tuple(offsets), tuple(words))
+
+    def tokens_of_words(self, first: int, last: int) -> tuple[int, int]:
+        """Normalised token range [start, end) for source words first..last (inclusive)."""
+        start = bisect.bisect_left(self.word_of, first)
+        end = bisect.bisect_right(self.word_of, last)
+        return start, max(end, start)
 
     def token_at(self, char: int) -> int:
         """Index of the token containing (or starting after) a character offset."""
@@ -252,6 +261,112 @@ class WordsMatcher(Matcher):
         return [Hit(i, i + 1, 100.0) for i, t in enumerate(nt.tokens) if t in self.words]
 
 
+@lru_cache(maxsize=1)
+def _nlp():
+    import spacy
+
+    from .models import resolve_spacy
+
+    return spacy.load(resolve_spacy(), exclude=["parser", "ner"])
+
+
+class _SpacyMatcher(Matcher):
+    """Runs a spaCy Matcher on the turn's words and maps matches back to our tokens."""
+
+    def __init__(self, patterns: list[list[dict]], description: str) -> None:
+        from spacy.matcher import Matcher as SpacyMatcher
+
+        self.nlp = _nlp()
+        self.matcher = SpacyMatcher(self.nlp.vocab, validate=True)
+        self.matcher.add("rule", patterns)
+        self.description = description
+        self._cache: dict[NormText, list[Hit]] = {}
+
+    def hits(self, nt: NormText) -> list[Hit]:
+        if nt in self._cache:
+            return self._cache[nt]
+        doc = _doc(nt)
+        starts, pos = [], 0
+        for w in nt.words:
+            starts.append(pos)
+            pos += len(w) + 1
+        out = []
+        for _, s, e in self.matcher(doc):
+            first = bisect.bisect_right(starts, doc[s].idx) - 1
+            last = bisect.bisect_right(starts, doc[e - 1].idx) - 1
+            a, b = nt.tokens_of_words(first, last)
+            if b > a:
+                out.append(Hit(a, b, 100.0))
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[nt] = out
+        return out
+
+
+_DOCS: dict[str, object] = {}
+
+
+def _doc(nt: NormText):
+    text = " ".join(nt.words)
+    doc = _DOCS.get(text)
+    if doc is None:
+        if len(_DOCS) > 5_000:
+            _DOCS.clear()
+        doc = _DOCS[text] = _nlp()(text)
+    return doc
+
+
+class LemmaMatcher(_SpacyMatcher):
+    def __init__(self, lemmas: list[str]) -> None:
+        patterns = [[{"LEMMA": w} for w in phrase.lower().split()] for phrase in lemmas]
+        super().__init__(patterns, " | ".join(f'lemma "{p}"' for p in lemmas))
+
+
+class TokensMatcher(_SpacyMatcher):
+    def __init__(self, pattern: list[dict]) -> None:
+        super().__init__([pattern], f"tokens {pattern}")
+
+
+class SemanticMatcher(Matcher):
+    """Cosine similarity of each sentence of a turn to example sentences (0-100 scale)."""
+
+    def __init__(self, examples: list[str], threshold: float) -> None:
+        from .embed import encoder
+
+        self.encoder = encoder()
+        self.examples = self.encoder.encode(examples)
+        self.threshold = round(100 * threshold, 1)
+        self.description = " | ".join(f'means "{e}" (>= {threshold:g})' for e in examples)
+        self._cache: dict[NormText, list[Hit]] = {}
+
+    def _scored(self, nt: NormText) -> list[Hit]:
+        if nt in self._cache:
+            return self._cache[nt]
+        groups: list[tuple[int, int]] = []
+        start = 0
+        for i, w in enumerate(nt.words):
+            if w.endswith((".", "?", "!")) or i - start >= 29 or i == len(nt.words) - 1:
+                groups.append((start, i))
+                start = i + 1
+        sentences = [" ".join(nt.words[a : b + 1]) for a, b in groups]
+        sims = self.encoder.encode(sentences) @ self.examples.T if sentences else None
+        out = []
+        for (a, b), row in zip(groups, sims if sims is not None else []):
+            ta, tb = nt.tokens_of_words(a, b)
+            out.append(Hit(ta, tb, round(float(row.max()) * 100, 1)))
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[nt] = out
+        return out
+
+    def hits(self, nt: NormText) -> list[Hit]:
+        return [h for h in self._scored(nt) if h.score >= self.threshold]
+
+    def best(self, nt: NormText) -> Hit | None:
+        scored = self._scored(nt)
+        return max(scored, key=lambda h: h.score) if scored else None
+
+
 class AnyMatcher(Matcher):
     def __init__(self, parts: list[Matcher]) -> None:
         self.parts = parts
@@ -372,6 +487,12 @@ def compile_match(spec: Any) -> Matcher:
         return RegexMatcher(spec.regex)
     if isinstance(spec, rs.Words):
         return WordsMatcher(spec.words)
+    if isinstance(spec, rs.Lemma):
+        return LemmaMatcher(_as_list(spec.lemma))
+    if isinstance(spec, rs.Tokens):
+        return TokensMatcher(spec.tokens)
+    if isinstance(spec, rs.Semantic):
+        return SemanticMatcher(_as_list(spec.semantic), spec.threshold)
     if isinstance(spec, rs.AnyOf):
         return AnyMatcher([compile_match(p) for p in spec.any])
     if isinstance(spec, rs.AllOf):
@@ -384,7 +505,7 @@ def compile_match(spec: Any) -> Matcher:
 
 
 def clear_caches(m: Matcher) -> None:
-    if isinstance(m, SimilarMatcher):
+    if isinstance(m, SimilarMatcher | SemanticMatcher | _SpacyMatcher):
         m._cache.clear()
     for part in getattr(m, "parts", ()):
         clear_caches(part)
@@ -396,7 +517,7 @@ def clear_caches(m: Matcher) -> None:
 
 def threshold_of(m: Matcher) -> float:
     """The score a near-miss is measured against (100 for exact matchers)."""
-    if isinstance(m, SimilarMatcher):
+    if isinstance(m, SimilarMatcher | SemanticMatcher):
         return m.threshold
     if isinstance(m, AnyMatcher | AllMatcher | NearMatcher):
         return min((threshold_of(p) for p in m.parts), default=100.0)

