@@ -83,3 +83,18 @@ def test_rules_explain_shows_why(tmp_path: Path) -> None:
     assert "outcome: FAILED" in miss.stdout and "closest" in miss.stdout
     unknown = _cli("rules", "explain", "nope", "--text", "agent: hi")
     assert unknown.returncode == 2 and "no rule 'nope'" in unknown.stderr
+
+
+def test_rules_explain_on_a_chat_file_and_on_findings(tmp_path: Path) -> None:
+    chat = ROOT / "samples" / "chats" / "chat-01-complaint-handled.txt"
+    res = _cli("rules", "explain", "complaint-handling", "--file", str(chat))
+    assert res.returncode == 0, res.stderr
+    assert "outcome: PASSED" in res.stdout and "when: " in res.stdout
+    # a findings file scanned without text cannot be explained, and says why
+    out = tmp_path / "o"
+    assert _cli("scan", str(chat), "--out", str(out), "-q").returncode == 0
+    res = _cli("rules", "explain", "closing", "--file", str(out / "chat-01-complaint-handled.json"))
+    assert res.returncode == 2 and "holds no text" in res.stderr
+    assert _cli("scan", str(chat), "--out", str(out), "-q", "--keep-unredacted").returncode == 0
+    res = _cli("rules", "explain", "closing", "--file", str(out / "chat-01-complaint-handled.json"))
+    assert res.returncode == 0 and "outcome: PASSED" in res.stdout
