@@ -17,6 +17,7 @@ from rich.console import Console
 from .errors import RulePackError, ScannerError
 from .models import WHISPER_PACKAGES, models_dir, resolve_whisper
 from .pipeline import InputFile, ScanOptions, scan
+from .redact import ALL_ENTITIES, RedactOptions
 from .rule_tests import run_pack_tests
 from .rules import default_rule_paths
 from .rules_schema import load_pack, pack_files
@@ -32,6 +33,25 @@ err = Console(stderr=True, highlight=False)
 
 EXIT_FAILED_FILES = 1
 EXIT_FATAL = 3
+
+
+class MaskStyleOpt(str, Enum):
+    type = "type"
+    redacted = "redacted"
+    pseudonym = "pseudonym"
+
+
+def _entities(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ALL_ENTITIES
+    chosen = tuple(e.strip().upper() for e in value.split(",") if e.strip())
+    unknown = [e for e in chosen if e not in ALL_ENTITIES]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown entity type(s) {', '.join(unknown)}; known: {', '.join(ALL_ENTITIES)}",
+            param_hint="--redact-entities",
+        )
+    return chosen
 
 
 class Channel(str, Enum):
@@ -57,7 +77,7 @@ def scan_cmd(
         bool,
         typer.Option(
             "--keep-unredacted",
-            help="Write transcript text and words UNREDACTED. Personal data will be on disk.",
+            help="Write transcript text and quotes UNREDACTED. Personal data will be on disk.",
         ),
     ] = False,
     beam_size: Annotated[int, typer.Option(min=1, max=10)] = 5,
@@ -75,6 +95,18 @@ def scan_cmd(
         typer.Option("--rules", help="Rule pack folder or file (repeat; default: shipped packs)."),
     ] = None,
     no_rules: Annotated[bool, typer.Option("--no-rules", help="Transcribe only.")] = False,
+    mask_style: Annotated[
+        MaskStyleOpt, typer.Option(help="How masked values read: [PERSON], [REDACTED], PERSON_1.")
+    ] = MaskStyleOpt.type,
+    redact_entities: Annotated[
+        str | None,
+        typer.Option(
+            help=f"Comma-separated entity types to redact (default all: {', '.join(ALL_ENTITIES)})."
+        ),
+    ] = None,
+    redact_threshold: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="Lowest detector score that is masked.")
+    ] = 0.35,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     debug: Annotated[bool, typer.Option(help="Stop on internal errors with a traceback.")] = False,
 ) -> None:
@@ -93,10 +125,15 @@ def scan_cmd(
         keep_unredacted=keep_unredacted,
         metadata_csv=metadata,
         rule_paths=() if no_rules else (tuple(rules) if rules else None),
+        redact=RedactOptions(
+            entities=_entities(redact_entities),
+            style=mask_style.value,  # type: ignore[arg-type]
+            threshold=redact_threshold,
+        ),
         debug=debug,
     )
     if keep_unredacted and not quiet:
-        err.print("[yellow]--keep-unredacted: transcript text is written without redaction[/]")
+        err.print("[yellow]--keep-unredacted: transcript text is written WITHOUT redaction[/]")
 
     def report(item: InputFile, result: ScanResult) -> None:
         if quiet:

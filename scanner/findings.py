@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from . import __version__
+from .redact import RedactOptions
 from .rules import scorecard
 from .types import Evidence, FileError, Interaction, RuleResult, ScanResult, Turn
 
@@ -62,7 +63,7 @@ def interaction_record(it: Interaction) -> dict[str, object]:
 
 
 def evidence_record(e: Evidence) -> dict[str, object]:
-    rec = {k: v for k, v in asdict(e).items() if v is not None}
+    rec = {k: v for k, v in asdict(e).items() if v is not None and k != "words"}
     return rec
 
 
@@ -92,9 +93,15 @@ def error_record(err: FileError) -> dict[str, str]:
 
 
 def findings_document(
-    result: ScanResult, keep_text: bool, model: dict[str, object] | None = None
+    result: ScanResult,
+    keep_unredacted: bool,
+    model: dict[str, object] | None = None,
+    redact_options: RedactOptions | None = None,
 ) -> dict[str, object]:
-    """The JSON written to OUT/<id>.json for one input file, failed or not."""
+    """The JSON written to OUT/<id>.json for one input file, failed or not.
+
+    Text comes from the redacted turns; the original only when the user asked for it by
+    name; none at all when redaction failed."""
     doc: dict[str, object] = {
         "schema": FINDINGS_SCHEMA,
         "id": result.id,
@@ -103,13 +110,28 @@ def findings_document(
         "timings": dict(result.timings),
     }
     it = result.interaction
+    red = result.redaction
     if it is not None:
         doc["interaction"] = interaction_record(it)
+        if keep_unredacted:
+            turns, text = it.turns, "unredacted"
+        elif red is not None:
+            turns, text = red.turns, "redacted"
+        else:
+            turns, text = it.turns, "none"
         doc["transcript"] = {
-            "text_included": keep_text,
-            "redacted": False,
-            "turns": [turn_record(i, t, keep_text) for i, t in enumerate(it.turns)],
+            "text": text,
+            "text_included": text != "none",
+            "redacted": text == "redacted",
+            "turns": [turn_record(i, t, text != "none") for i, t in enumerate(turns)],
         }
+        if red is not None:
+            opts = redact_options or RedactOptions()
+            doc["redaction"] = {
+                "style": opts.style,
+                "threshold": opts.threshold,
+                **red.audit(opts.borderline),
+            }
     else:
         doc["interaction"] = {"id": result.id, "source": {"path": result.path}}
     doc["results"] = [rule_record(r) for r in result.rules]

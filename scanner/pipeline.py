@@ -22,6 +22,7 @@ from . import metadata as meta_io
 from .audio import AUDIO_SUFFIXES, load_audio
 from .errors import InputError, MetadataError, ScannerError, UnsupportedFormatError
 from .findings import SUMMARY_SCHEMA, findings_document, summary_entry
+from .redact import Redacted, RedactOptions, Redactor, quote_redacted
 from .rules import RuleSet, default_rule_paths
 from .speakers import assign_by_channel, infer_roles
 from .store import write_json
@@ -41,6 +42,7 @@ class ScanOptions:
     metadata_csv: Path | None = None
     # rule packs (folders or pack files); None = the shipped packs, () = no rules
     rule_paths: tuple[Path, ...] | None = None
+    redact: RedactOptions = field(default_factory=RedactOptions)
     debug: bool = False
 
 
@@ -136,6 +138,13 @@ class Scanner:
         self._batch_meta: dict[str, dict[str, object]] = {}
         paths = self.options.rule_paths
         self.rules = RuleSet.load(list(default_rule_paths() if paths is None else paths))
+        self._redactor: Redactor | None = None
+
+    @property
+    def redactor(self) -> Redactor:
+        if self._redactor is None:
+            self._redactor = Redactor(self.options.redact)
+        return self._redactor
 
     @property
     def transcriber(self) -> Transcriber:
@@ -190,14 +199,20 @@ class Scanner:
             rule_results = self.rules.evaluate(it, quotes=self.options.keep_unredacted)
             timings["rules"] = time.perf_counter() - t
             error = None
+            t = time.perf_counter()
+            redaction, error = self._redact(item, it)
+            timings["redact"] = time.perf_counter() - t
+            if redaction is not None and not self.options.keep_unredacted:
+                rule_results = tuple(quote_redacted(r, redaction) for r in rule_results)
         except InputError as exc:
             it, error, rule_results = None, FileError(exc.code, str(exc), str(item.path)), ()
+            redaction = None
         except ScannerError:  # not about this file (a missing model): the batch cannot go on
             raise
         except Exception as exc:  # a bug must not stop the batch; content stays out of the message
             if self.options.debug:
                 raise
-            it, rule_results = None, ()
+            it, rule_results, redaction = None, (), None
             error = FileError(
                 "internal-error",
                 f"{item.path}: unexpected {type(exc).__name__} while scanning "
@@ -212,7 +227,24 @@ class Scanner:
             error,
             timings=tuple((k, round(v, 3)) for k, v in timings.items()),
             rules=rule_results,
+            redaction=redaction,
         )
+
+    def _redact(self, item: InputFile, it: Interaction) -> tuple[Redacted | None, FileError | None]:
+        """Fail closed: if redaction breaks, the interaction's text is not written at all."""
+        try:
+            return self.redactor.redact(it), None
+        except ScannerError:
+            raise
+        except Exception as exc:
+            if self.options.debug:
+                raise
+            return None, FileError(
+                "redaction-failed",
+                f"{item.path}: redaction failed ({type(exc).__name__}); no text of this "
+                "interaction was written",
+                str(item.path),
+            )
 
     def _audio(self, item: InputFile, timings: dict[str, float]) -> Interaction:
         t = time.perf_counter()
@@ -305,7 +337,10 @@ def scan(
             result = scanner.process(item)
         target = out / f"{item.id}.json"
         doc = findings_document(
-            result, scanner.options.keep_unredacted, scanner.model_description()
+            result,
+            scanner.options.keep_unredacted,
+            scanner.model_description(),
+            scanner.options.redact,
         )
         write_json(target, doc)
         result = replace(result, output=str(target))
@@ -338,7 +373,7 @@ def summary_document(
         "schema": SUMMARY_SCHEMA,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "text_included": scanner.options.keep_unredacted,
+        "text": "unredacted" if scanner.options.keep_unredacted else "redacted",
         "model": scanner.model_description(),
         "counts": {
             "inputs": len(summary.results),

@@ -57,6 +57,12 @@ class Prepared:
             return Located(ti, hit, words[0].start, words[-1].end, round(conf, 3))
         return Located(ti, hit, turn.start, turn.end, None)
 
+    def word_range(self, loc: Located) -> tuple[int, int] | None:
+        nt = self.norm[loc.turn]
+        if loc.hit.end <= loc.hit.start or not nt.word_of:
+            return None
+        return nt.word_of[loc.hit.start], nt.word_of[loc.hit.end - 1]
+
     def quote(self, loc: Located) -> str:
         turn = self.it.turns[loc.turn]
         words = _words(turn)
@@ -244,6 +250,7 @@ def evaluate_rule(
             matched=matcher.description,
             word_confidence=loc.confidence,
             quote=prep.quote(loc) if quotes else None,
+            words=prep.word_range(loc),
         )
 
     def result(outcome: str, reason: str, evidence=(), near=None) -> RuleResult:

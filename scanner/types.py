@@ -7,7 +7,7 @@ came from. Times are seconds from the start of the interaction; untimed text has
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 Role = Literal["agent", "customer", "unknown"]
 Medium = Literal["voice", "chat"]
@@ -121,6 +121,7 @@ class ScanResult:
     output: str | None = None
     timings: tuple[tuple[str, float], ...] = ()
     rules: tuple[RuleResult, ...] = ()
+    redaction: Any = None  # redact.Redacted; typed loosely to keep this module dependency-free
 
     @property
     def ok(self) -> bool:
@@ -140,6 +141,7 @@ class Evidence:
     matched: str
     word_confidence: float | None = None
     quote: str | None = None
+    words: tuple[int, int] | None = None  # first and last word of the turn, for quoting
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -90,11 +91,17 @@ def test_rules_explain_on_a_chat_file_and_on_findings(tmp_path: Path) -> None:
     res = _cli("rules", "explain", "complaint-handling", "--file", str(chat))
     assert res.returncode == 0, res.stderr
     assert "outcome: PASSED" in res.stdout and "when: " in res.stdout
-    # a findings file scanned without text cannot be explained, and says why
+    # findings hold redacted text: explain works on it, and shows the masks
     out = tmp_path / "o"
     assert _cli("scan", str(chat), "--out", str(out), "-q").returncode == 0
-    res = _cli("rules", "explain", "closing", "--file", str(out / "chat-01-complaint-handled.json"))
+    findings = out / "chat-01-complaint-handled.json"
+    res = _cli("rules", "explain", "complaint-handling", "--file", str(findings))
+    assert res.returncode == 0 and "outcome: PASSED" in res.stdout and "[NUMBER]" in res.stdout
+    # findings without text (redaction failed) cannot be explained, and it says why
+    doc = json.loads(findings.read_text())
+    doc["transcript"]["text_included"] = False
+    for turn in doc["transcript"]["turns"]:
+        turn.pop("text")
+    findings.write_text(json.dumps(doc))
+    res = _cli("rules", "explain", "closing", "--file", str(findings))
     assert res.returncode == 2 and "holds no text" in res.stderr
-    assert _cli("scan", str(chat), "--out", str(out), "-q", "--keep-unredacted").returncode == 0
-    res = _cli("rules", "explain", "closing", "--file", str(out / "chat-01-complaint-handled.json"))
-    assert res.returncode == 0 and "outcome: PASSED" in res.stdout

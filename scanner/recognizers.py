@@ -1,0 +1,338 @@
+"""Our presidio recognizers for what calls and chats contain and presidio misses.
+
+They run on the spoken form of a turn (numbers as digits, see spoken.py) and lean towards
+redacting: a card number with a wrong digit (an ASR slip) is still a card number, a run of six
+or more digits is masked whatever it is, and context words ("date of birth", "security code",
+said in the turn or the one before) lift weak patterns over the threshold.
+"""
+
+from __future__ import annotations
+
+import re
+
+from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+
+_SEP = r"[ ,.\-/]*"
+MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+
+
+def luhn_ok(digits: str) -> bool:
+    total, alt = 0, False
+    for ch in reversed(digits):
+        d = int(ch)
+        if alt:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+        alt = not alt
+    return total % 10 == 0
+
+
+class CardNumberRecognizer(PatternRecognizer):
+    """13-19 digits in groups; a failed checksum lowers the score but never below threshold:
+    a misheard digit must not let a card through."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="CREDIT_CARD",
+            name="TranscriptCardRecognizer",
+            patterns=[Pattern("card digits", rf"\b\d(?:{_SEP}\d){{12,18}}\b", 0.6)],
+            context=["card", "debit", "credit", "visa", "mastercard", "amex", "long"],
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        digits = re.sub(r"\D", "", pattern_text)
+        return True if luhn_ok(digits) else None  # None keeps the pattern's score
+
+
+class DigitRunRecognizer(PatternRecognizer):
+    """When unsure, redact: six or more digits in a row (phone, account, ID, card fragment),
+    and four or five digits when the words around say it is a number of the customer's."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="NUMBER",
+            name="DigitRunRecognizer",
+            patterns=[
+                Pattern("long digit run", rf"\b\d(?:{_SEP}\d){{5,}}\b", 0.5),
+                Pattern("short digit run", r"\b\d{4,5}\b", 0.01),
+            ],
+            context=[
+                "digits",
+                "number",
+                "code",
+                "pin",
+                "account",
+                "reference",
+                "ending",
+                "last",
+                "passcode",
+                "password",
+                "member",
+                "policy",
+                "customer",
+            ],
+        )
+
+
+class SsnRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="US_SSN",
+            name="SpokenSsnRecognizer",
+            patterns=[Pattern("ssn groups", rf"\b\d{{3}}{_SEP}\d{{2}}{_SEP}\d{{4}}\b", 0.55)],
+            context=["social", "security", "ssn", "social security"],
+        )
+
+
+class NationalInsuranceRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        # looser than HMRC's rules on purpose: a misheard letter must not let one through
+        nino = r"\b[a-z] ?[a-z](?: ?\d){6} ?[a-d]\b"
+        super().__init__(
+            supported_entity="UK_NINO",
+            name="NationalInsuranceRecognizer",
+            patterns=[Pattern("nino", nino, 0.5)],
+            context=["national", "insurance", "ni"],
+            global_regex_flags=re.IGNORECASE,
+        )
+
+
+class PostcodeRecognizer(PatternRecognizer):
+    """UK postcodes, also spelled out ("S W 1 A, 1 A A"), and US ZIP codes with context."""
+
+    def __init__(self) -> None:
+        c = r"[ ,]*"
+        uk = rf"\b[a-z]{c}[a-z]?{c}\d{c}[a-z\d]?{c}\d{c}[a-z]{c}[a-z]\b"
+        super().__init__(
+            supported_entity="POSTCODE",
+            name="PostcodeRecognizer",
+            patterns=[
+                Pattern("uk postcode", uk, 0.45),
+                Pattern("zip", r"\b\d{5}(?:-\d{4})?\b", 0.01),
+            ],
+            context=["postcode", "post", "zip", "address", "postal"],
+            global_regex_flags=re.IGNORECASE,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        letters = re.sub(r"[^a-z]", "", pattern_text.lower())
+        # "a 1 a a" in ordinary words is rare; refuse matches made of common words
+        return False if letters in {"aaa", "iaa"} else None
+
+
+class DateOfBirthRecognizer(PatternRecognizer):
+    """Full dates in any spoken or written form; a date said near "birth"/"born" is a date of
+    birth for certain, any date with a year is masked anyway (calls rarely state others)."""
+
+    def __init__(self) -> None:
+        day = r"\d{1,2}(?:st|nd|rd|th)?"
+        spoken = rf"\b(?:the )?{day}(?: of)? (?:{MONTHS})\b(?:,? (?:of )?\d{{4}})?"
+        us = rf"\b(?:{MONTHS}) (?:the )?{day}(?:,? \d{{4}})?"
+        numeric = r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b"
+        year = r"\b(?:19|20)\d{2}\b"
+        super().__init__(
+            supported_entity="DATE_OF_BIRTH",
+            name="DateOfBirthRecognizer",
+            patterns=[
+                Pattern("day month", spoken, 0.45),
+                Pattern("month day", us, 0.45),
+                Pattern("numeric date", numeric, 0.5),
+                Pattern("year", year, 0.01),
+            ],
+            context=["birth", "born", "dob", "birthday", "age"],
+            global_regex_flags=re.IGNORECASE,
+        )
+
+
+class CardSecurityRecognizer(PatternRecognizer):
+    """CVV and expiry only count when asked for: three digits alone are everywhere."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="CARD_SECURITY",
+            name="CardSecurityRecognizer",
+            patterns=[
+                Pattern("cvv", r"\b\d{3,4}\b", 0.01),
+                Pattern("expiry", r"\b(?:0?[1-9]|1[0-2]) ?(?:/|-|slash) ?\d{2}(?:\d{2})?\b", 0.3),
+            ],
+            context=[
+                "security",
+                "cvv",
+                "cvc",
+                "back",
+                "digits",
+                "expiry",
+                "expires",
+                "expiration",
+                "valid",
+            ],
+            global_regex_flags=re.IGNORECASE,
+        )
+
+
+class BankDetailsRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity="BANK_ACCOUNT",
+            name="BankDetailsRecognizer",
+            patterns=[
+                Pattern("sort code", rf"\b\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}}\b", 0.05),
+                Pattern("account number", r"\b\d{8}\b", 0.3),
+            ],
+            context=["sort", "account", "bank", "routing"],
+        )
+
+
+class TranscriptEmailRecognizer(PatternRecognizer):
+    """Typed and spoken emails ("james dot miller 75 at example dot com"). Replaces
+    presidio's, which asks tldextract for the public suffix list over the network."""
+
+    def __init__(self) -> None:
+        typed = r"\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+\b"
+        spoken = (
+            r"\b(?:\w+ (?:dot|underscore|dash|hyphen) )*\w+(?: \d+)? at "
+            r"\w+(?: (?:dot|\.) ?\w+)*(?: dot |\.)(?:com|org|net|edu|gov|io|co|uk|us|info|biz)\b"
+        )
+        domainish = r"\b[\w\-]+\.(?:com|org|net|edu|gov|io|co\.uk|uk|us|info|biz)\b"
+        super().__init__(
+            supported_entity="EMAIL_ADDRESS",
+            name="TranscriptEmailRecognizer",
+            patterns=[
+                Pattern("typed", typed, 0.9),
+                Pattern("spoken", spoken, 0.75),
+                Pattern("domain", domainish, 0.4),
+            ],
+            context=["email", "mail", "address"],
+            global_regex_flags=re.IGNORECASE,
+        )
+
+
+class StreetAddressRecognizer(PatternRecognizer):
+    def __init__(self) -> None:
+        suffix = (
+            "street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|way|court|ct|place|pl|"
+            "boulevard|blvd|crescent|terrace|grove|gardens|square|parkway|highway|hill"
+        )
+        super().__init__(
+            supported_entity="STREET_ADDRESS",
+            name="StreetAddressRecognizer",
+            patterns=[
+                Pattern(
+                    "number street", rf"\b\d{{1,5}}[a-z]?,? (?:[a-z]+ ){{1,3}}(?:{suffix})\b", 0.6
+                ),
+                Pattern("flat", r"\b(?:flat|apartment|apt|unit|suite) \d+[a-z]?\b", 0.5),
+            ],
+            context=["live", "address", "lives", "living"],
+            global_regex_flags=re.IGNORECASE,
+        )
+
+
+class AlphanumericIdRecognizer(PatternRecognizer):
+    """When unsure, redact: a word mixing letters and digits is an identifier (a postcode
+    heard as "SW1A1A", a reference "CR-55102", a policy number), not an ordinary word."""
+
+    def __init__(self) -> None:
+        word = r"\b(?=[a-z\-]*\d)(?=[\d\-]*[a-z])[a-z\d\-]{4,}\b"
+        super().__init__(
+            supported_entity="ID",
+            name="AlphanumericIdRecognizer",
+            patterns=[Pattern("letters and digits", word, 0.4)],
+            global_regex_flags=re.IGNORECASE,
+        )
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        t = pattern_text.lower()
+        if re.fullmatch(r"\d+(st|nd|rd|th|s|am|pm|k|m)", t) or re.fullmatch(r"mp\d|\d+d", t):
+            return False  # 21st, 1990s, 10am
+        return None
+
+
+class IntroducedNameRecognizer(EntityRecognizer):
+    """Names the small spaCy model misses in transcripts: after "my name is", "this is",
+    "speaking with", a title (Mr, Mrs, Ms, Miss, Dr), or before ", born"."""
+
+    _CUES = re.compile(
+        r"\b(?i:my name is|name's|this is|it's|it is|speaking with|speaking to|chatting with|"
+        r"mr\.?|mrs\.?|ms\.?|miss|dr\.?|dear|hi|hello|afternoon|morning|evening|i'm|i am)"
+        r"\s+((?:[A-Z][a-z'\-]+)(?:\s+[A-Z][a-z'\-]+)?)"
+    )
+    _NOT_NAMES = frozenset(
+        [
+            "I",
+            "The",
+            "Yes",
+            "No",
+            "Okay",
+            "OK",
+            "Thank",
+            "Thanks",
+            "Sorry",
+            "Please",
+            "Just",
+            "Hello",
+            "Hi",
+            "Good",
+            "Well",
+            "Right",
+            "Sure",
+            "Northwind",
+            "Eastside",
+            "Brightline",
+            "Apex",
+            "Bank",
+            "Recoveries",
+            "Energy",
+            "Wealth",
+            "Agent",
+            "Customer",
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ]
+    )
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["PERSON"], name="IntroducedNameRecognizer")
+
+    def load(self) -> None:  # nothing to load
+        return None
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        out = []
+        for m in self._CUES.finditer(text):
+            words = m.group(1).split()
+            kept = []
+            for w in words:
+                if w in self._NOT_NAMES:
+                    break
+                kept.append(w)
+            if not kept:
+                continue
+            start = m.start(1)
+            end = start + len(" ".join(kept))
+            out.append(RecognizerResult("PERSON", start, end, 0.6))
+        return out
+
+
+def our_recognizers() -> list[EntityRecognizer]:
+    return [
+        CardNumberRecognizer(),
+        DigitRunRecognizer(),
+        SsnRecognizer(),
+        NationalInsuranceRecognizer(),
+        PostcodeRecognizer(),
+        DateOfBirthRecognizer(),
+        CardSecurityRecognizer(),
+        BankDetailsRecognizer(),
+        TranscriptEmailRecognizer(),
+        StreetAddressRecognizer(),
+        AlphanumericIdRecognizer(),
+        IntroducedNameRecognizer(),
+    ]

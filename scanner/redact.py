@@ -1,0 +1,328 @@
+"""Redaction: find personal data in every turn and mask it, word by word, with an audit.
+
+presidio-analyzer runs with spaCy's small English model (from a PyPI package, offline) plus
+our recognizers, on the spoken form of each turn (numbers as digits). Matches map back to the
+turn's words, so masking is per word and masked words keep their audio times. Names found once
+are masked everywhere in the interaction. Whatever fails, fails closed: the caller writes no
+text for that interaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Literal
+
+from .spoken import spoken_form
+from .types import Evidence, Interaction, RuleResult, Turn, Word
+
+MaskStyle = Literal["type", "redacted", "pseudonym"]
+
+# presidio entities we keep from its own recognizers; the rest of its list is either noise on
+# transcripts (DATE_TIME would mask "today" and "next week") or replaced by ours
+PRESIDIO_ENTITIES = {
+    "PERSON",
+    "PHONE_NUMBER",
+    "CREDIT_CARD",
+    "US_SSN",
+    "US_BANK_NUMBER",
+    "IBAN_CODE",
+    "UK_NHS",
+    "IP_ADDRESS",
+    "US_PASSPORT",
+    "US_ITIN",
+    "US_DRIVER_LICENSE",
+    "CRYPTO",
+    "MEDICAL_LICENSE",
+    "LOCATION",
+    "URL",
+}
+OUR_ENTITIES = {
+    "NUMBER",
+    "POSTCODE",
+    "DATE_OF_BIRTH",
+    "CARD_SECURITY",
+    "BANK_ACCOUNT",
+    "EMAIL_ADDRESS",
+    "STREET_ADDRESS",
+    "UK_NINO",
+    "ID",
+}
+ALL_ENTITIES = tuple(sorted(PRESIDIO_ENTITIES | OUR_ENTITIES))
+# presidio recognizers left out: network at run time (email: tldextract), or pure noise here
+_DROP = {"EmailRecognizer", "DateRecognizer", "UsLicenseRecognizer", "MedicalLicenseRecognizer"}
+# words never masked as a repeated name (titles, fillers)
+_NAME_STOP = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "sir",
+        "madam",
+        "the",
+        "a",
+        "an",
+        "and",
+        "of",
+        "to",
+        "is",
+        "it",
+        "yes",
+        "no",
+        "ok",
+        "okay",
+        "thank",
+        "thanks",
+        "hi",
+        "hello",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class RedactOptions:
+    entities: tuple[str, ...] = ALL_ENTITIES
+    style: MaskStyle = "type"
+    threshold: float = 0.35
+    # spans under this score are masked but listed for review (without their value)
+    borderline: float = 0.5
+
+
+@dataclass(frozen=True)
+class Span:
+    """One masked stretch: entity type, turn, words first..last, audio times, who found it."""
+
+    entity: str
+    turn: int
+    first: int
+    last: int
+    start: float | None
+    end: float | None
+    detector: str
+    score: float
+    mask: str
+
+
+@dataclass(frozen=True)
+class Redacted:
+    """An interaction's turns with personal data masked, and what was masked."""
+
+    turns: tuple[Turn, ...]
+    spans: tuple[Span, ...]
+    words: tuple[tuple[str, ...], ...] = field(default=())  # masked word strings per turn
+
+    def audit(self, borderline: float) -> dict[str, object]:
+        counts: dict[str, int] = {}
+        for s in self.spans:
+            counts[s.entity] = counts.get(s.entity, 0) + 1
+        return {
+            "counts": counts,
+            "spans": [
+                {
+                    "entity": s.entity,
+                    "turn": s.turn,
+                    "start": s.start,
+                    "end": s.end,
+                    "words": s.last - s.first + 1,
+                    "detector": s.detector,
+                    "score": round(s.score, 2),
+                    "borderline": s.score < borderline,
+                }
+                for s in self.spans
+            ],
+        }
+
+
+@lru_cache(maxsize=1)
+def analyzer():
+    """presidio with spaCy from the offline package and our recognizers; nothing downloads."""
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    from .models import resolve_spacy
+    from .recognizers import our_recognizers
+
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    model = resolve_spacy()
+    conf = {"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]}
+    engine = AnalyzerEngine(
+        nlp_engine=NlpEngineProvider(nlp_configuration=conf).create_engine(),
+        supported_languages=["en"],
+    )
+    for name in _DROP:
+        with contextlib.suppress(Exception):  # a presidio version without it
+            engine.registry.remove_recognizer(name)
+    for r in our_recognizers():
+        engine.registry.add_recognizer(r)
+    return engine
+
+
+def _words(turn: Turn) -> list[str]:
+    return [w.text for w in turn.words] if turn.words else turn.text.split()
+
+
+class Redactor:
+    def __init__(self, options: RedactOptions | None = None) -> None:
+        self.options = options or RedactOptions()
+        self.engine = analyzer()
+
+    def redact(self, it: Interaction) -> Redacted:
+        o = self.options
+        found: list[tuple[int, int, int, str, str, float]] = []  # turn, first, last, ...
+        all_words = [_words(t) for t in it.turns]
+        prev_context: list[str] = []
+        for ti, words in enumerate(all_words):
+            if not words:
+                prev_context = []
+                continue
+            spoken = spoken_form(words)
+            results = self.engine.analyze(
+                spoken.text,
+                language="en",
+                entities=list(o.entities),
+                score_threshold=o.threshold,
+                context=prev_context or None,
+                return_decision_process=False,
+            )
+            for r in results:
+                idx = spoken.words_in(r.start, r.end)
+                if not idx:
+                    continue
+                detector = (r.recognition_metadata or {}).get("recognizer_name", "presidio")
+                found.append((ti, idx[0], idx[-1], r.entity_type, detector, float(r.score)))
+            prev_context = [re.sub(r"[^\w]", "", w).lower() for w in words[-12:]]
+        found += self._names_everywhere(all_words, found)
+        return self._apply(it, all_words, found)
+
+    def _names_everywhere(self, all_words, found):
+        """A name seen once is masked wherever it recurs in the interaction."""
+        names = set()
+        for ti, first, last, entity, _, _ in found:
+            if entity == "PERSON":
+                for w in all_words[ti][first : last + 1]:
+                    core = re.sub(r"[^\w'-]", "", w).lower()
+                    if len(core) > 1 and core not in _NAME_STOP:
+                        names.add(core)
+        extra = []
+        for ti, words in enumerate(all_words):
+            for wi, w in enumerate(words):
+                if re.sub(r"[^\w'-]", "", w).lower() in names:
+                    extra.append((ti, wi, wi, "PERSON", "NameSeenElsewhere", 0.85))
+        return extra
+
+    def _apply(self, it: Interaction, all_words, found) -> Redacted:
+        # per word: the strongest entity covering it
+        best: dict[tuple[int, int], tuple[float, str, str]] = {}
+        for ti, first, last, entity, detector, score in found:
+            for wi in range(first, last + 1):
+                cur = best.get((ti, wi))
+                if cur is None or score > cur[0]:
+                    best[(ti, wi)] = (score, entity, detector)
+        pseudonyms: dict[tuple[str, str], str] = {}
+        counters: dict[str, int] = {}
+        spans: list[Span] = []
+        turns: list[Turn] = []
+        masked_words: list[tuple[str, ...]] = []
+        for ti, (turn, words) in enumerate(zip(it.turns, all_words)):
+            out_words: list[str] = []
+            wi = 0
+            while wi < len(words):
+                hit = best.get((ti, wi))
+                if hit is None:
+                    out_words.append(words[wi])
+                    wi += 1
+                    continue
+                score, entity, detector = hit
+                end = wi
+                while (
+                    end + 1 < len(words)
+                    and (ti, end + 1) in best
+                    and best[(ti, end + 1)][1] == entity
+                ):
+                    end += 1
+                value = " ".join(words[wi : end + 1]).lower()
+                mask = self._mask(entity, value, pseudonyms, counters)
+                span_score = min(best[(ti, k)][0] for k in range(wi, end + 1))
+                t0, t1 = _times(turn, wi, end)
+                spans.append(Span(entity, ti, wi, end, t0, t1, detector, span_score, mask))
+                trail = _trailing_punct(words[end])
+                out_words.extend([mask + trail] + [""] * (end - wi))
+                wi = end + 1
+            text = " ".join(w for w in out_words if w)
+            masked_words.append(tuple(out_words))
+            masks = {
+                k: sp.mask for sp in spans if sp.turn == ti for k in range(sp.first, sp.last + 1)
+            }
+            new_words = (
+                tuple(
+                    Word(masks.get(k, w.text), w.start, w.end, w.probability)
+                    for k, w in enumerate(turn.words)
+                )
+                if turn.words
+                else ()
+            )
+            turns.append(
+                Turn(
+                    turn.speaker,
+                    text,
+                    turn.start,
+                    turn.end,
+                    new_words,
+                    turn.channel,
+                    turn.speaker_confidence,
+                    turn.flags,
+                )
+            )
+        return Redacted(tuple(turns), tuple(spans), tuple(masked_words))
+
+    def _mask(self, entity: str, value: str, pseudonyms, counters) -> str:
+        if self.options.style == "redacted":
+            return "[REDACTED]"
+        if self.options.style == "type":
+            return f"[{entity}]"
+        key = (entity, value)
+        if key not in pseudonyms:
+            counters[entity] = counters.get(entity, 0) + 1
+            pseudonyms[key] = f"{entity}_{counters[entity]}"
+        return pseudonyms[key]
+
+
+def _trailing_punct(word: str) -> str:
+    m = re.search(r"[.,;:!?]+$", word)
+    return m.group(0) if m else ""
+
+
+def _times(turn: Turn, first: int, last: int) -> tuple[float | None, float | None]:
+    if turn.words and last < len(turn.words):
+        return turn.words[first].start, turn.words[last].end
+    return turn.start, turn.end
+
+
+def quote(words: tuple[str, ...], first: int, last: int) -> str:
+    """Evidence text from masked words: a mask spanning several words is shown once."""
+    return " ".join(w for w in words[first : last + 1] if w)
+
+
+def quote_redacted(result: RuleResult, red: Redacted) -> RuleResult:
+    """Evidence quotes taken from the redacted words, never from the original."""
+
+    def fix(e: Evidence | None) -> Evidence | None:
+        if e is None or e.words is None or e.turn >= len(red.words):
+            return e
+        first, last = e.words
+        masked = red.words[e.turn]
+        # a mask that starts before the quoted words still hides them: show it
+        while first > 0 and masked[first] == "":
+            first -= 1
+        return replace(e, quote=quote(masked, first, last))
+
+    return replace(
+        result,
+        evidence=tuple(fix(e) for e in result.evidence),  # type: ignore[misc]
+        near_miss=fix(result.near_miss),
+    )

@@ -1,0 +1,164 @@
+"""Redaction on spoken and typed transcripts: what must be masked, what must survive, the
+audit, mask styles, and failing closed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner import ScanOptions, scan
+from scanner.redact import RedactOptions, Redactor
+from scanner.spoken import spoken_form
+from scanner.types import Interaction, Metadata, Source, SpeakerMapping, Turn
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("four nine two nine, one two three four", "4929, 1234"),
+        ("oh seven seven zero zero, nine double zero, one two three", "07700, 900, 123"),
+        ("the fourth of March nineteen eighty two", "the 4th of March 1982"),
+        ("four hundred and twelve pounds", "412 pounds"),
+        ("Oh, I see. One moment", "Oh, I see. 1 moment"),
+        ("born 14/02/1990, fine", "born 14/02/1990, fine"),
+        ("triple five two", "5552"),
+    ],
+)
+def test_spoken_numbers_become_digits(words: str, expected: str) -> None:
+    assert spoken_form(words.split()).text == expected
+
+
+def test_spoken_form_maps_back_to_words() -> None:
+    st = spoken_form(["my", "card", "is", "four", "nine", "two", "nine,", "one"])
+    start = st.text.index("4929")
+    assert st.words_in(start, start + 4) == [3, 4, 5, 6]
+
+
+@pytest.fixture(scope="module")
+def redactor() -> Redactor:
+    return Redactor()
+
+
+def chat(*turns: tuple[str, str]) -> Interaction:
+    return Interaction(
+        id="t",
+        source=Source("t", "transcript", "txt", "", 0),
+        medium="chat",
+        turns=tuple(Turn(s, t) for s, t in turns),
+        speakers=SpeakerMapping("label", 1.0),
+        metadata=Metadata(),
+    )
+
+
+def masked(redactor: Redactor, *turns: tuple[str, str]) -> list[str]:
+    return [t.text for t in redactor.redact(chat(*turns)).turns]
+
+
+@pytest.mark.parametrize(
+    ("said", "entity", "gone"),
+    [
+        (
+            "My card number is four nine two nine one two three four "
+            "five six seven eight nine zero one two",
+            "CREDIT_CARD",
+            "four",
+        ),
+        # one digit misheard: the checksum fails, the card is still masked
+        ("card number 4929 1234 5678 9013", "CREDIT_CARD", "9013"),
+        ("Call me on oh seven seven zero zero nine double zero one two three", "NUMBER", "seven"),
+        ("My date of birth is the fourth of March nineteen eighty two", "DATE_OF_BIRTH", "March"),
+        ("My postcode is S W one A, one A A", "POSTCODE", "S W"),
+        ("My email is helen dot cho eighty two at example dot com", "EMAIL_ADDRESS", "example"),
+        ("Email me at helen.cho82@example.com please", "EMAIL_ADDRESS", "helen.cho82"),
+        (
+            "My social security number is one two three, four five, six seven eight nine",
+            "US_SSN",
+            "six",
+        ),
+        ("I live at 42 Acacia Avenue", "STREET_ADDRESS", "Acacia"),
+        ("My name is Helen Cho", "PERSON", "Cho"),
+        ("My national insurance number is AB 12 34 56 C", "UK_NINO", "AB"),
+    ],
+)
+def test_personal_values_are_masked(redactor: Redactor, said: str, entity: str, gone: str) -> None:
+    red = redactor.redact(chat(("customer", said)))
+    text = red.turns[0].text
+    assert gone not in text, text
+    assert entity in {s.entity for s in red.spans}, red.spans
+
+
+def test_cvv_only_when_asked_for(redactor: Redactor) -> None:
+    out = masked(
+        redactor,
+        ("agent", "What is the security code on the back of the card?"),
+        ("customer", "It's 123."),
+    )
+    assert "123" not in out[1]
+    assert masked(redactor, ("agent", "You have 123 points."))[0] == "You have 123 points."
+
+
+def test_a_name_seen_once_is_masked_everywhere(redactor: Redactor) -> None:
+    out = masked(
+        redactor, ("customer", "My name is Helen Cho."), ("agent", "Thanks Cho, and Helen?")
+    )
+    assert "Cho" not in out[1] and "Helen" not in out[1]
+
+
+def test_disclosures_and_amounts_survive(redactor: Redactor) -> None:
+    keep = [
+        "This call may be recorded for quality and training purposes.",
+        "You have fourteen days to cancel without any charge.",
+        "Our fixed plan costs $95 a month.",
+        "This is an attempt to collect a debt and any information obtained will be used.",
+        "Is there anything else I can help you with today?",
+        "I want to make a complaint. This offer ends today, so you need to decide now.",
+    ]
+    for line in keep:
+        assert masked(redactor, ("agent", line))[0] == line
+
+
+def test_mask_styles(tmp_path: Path) -> None:
+    it = chat(("customer", "My name is Helen Cho."), ("agent", "Thanks Helen Cho."))
+    pseudo = Redactor(RedactOptions(style="pseudonym")).redact(it)
+    assert (
+        pseudo.turns[0].text == "My name is PERSON_1."
+        and pseudo.turns[1].text == "Thanks PERSON_1."
+    )
+    plain = Redactor(RedactOptions(style="redacted")).redact(it)
+    assert plain.turns[0].text == "My name is [REDACTED]."
+
+
+def test_audit_names_detector_score_and_borderline_without_values(redactor: Redactor) -> None:
+    red = redactor.redact(chat(("customer", "card number 4929 1234 5678 9013")))
+    audit = red.audit(0.5)
+    span = audit["spans"][0]
+    assert span["entity"] == "CREDIT_CARD" and span["detector"] == "TranscriptCardRecognizer"
+    assert set(span) == {
+        "entity",
+        "turn",
+        "start",
+        "end",
+        "words",
+        "detector",
+        "score",
+        "borderline",
+    }
+    assert "4929" not in json.dumps(audit)
+
+
+def test_redaction_failure_writes_no_text(tmp_path: Path) -> None:
+    """Fail closed: presidio refuses an entity it has no recognizer for; the interaction is
+    reported failed and nothing of its text reaches the disk."""
+    chat_file = tmp_path / "c.txt"
+    chat_file.write_text("Agent: Hello Helen Cho, this call may be recorded.\nCustomer: Hi.\n")
+    out = tmp_path / "out"
+    summary = scan([chat_file], out, ScanOptions(redact=RedactOptions(entities=("NO_SUCH_TYPE",))))
+    assert not summary.results[0].ok
+    doc = json.loads((out / "c.json").read_text())
+    assert doc["status"] == "failed" and doc["errors"][0]["code"] == "redaction-failed"
+    assert "no text of this interaction was written" in doc["errors"][0]["message"]
+    assert doc["transcript"]["text"] == "none"
+    body = "".join(p.read_text() for p in out.iterdir())
+    assert "Helen" not in body and "Hello" not in body
