@@ -35,6 +35,11 @@ EXIT_FAILED_FILES = 1
 EXIT_FATAL = 3
 
 
+class AudioMask(str, Enum):
+    tone = "tone"
+    silence = "silence"
+
+
 class MaskStyleOpt(str, Enum):
     type = "type"
     redacted = "redacted"
@@ -95,6 +100,10 @@ def scan_cmd(
         typer.Option("--rules", help="Rule pack folder or file (repeat; default: shipped packs)."),
     ] = None,
     no_rules: Annotated[bool, typer.Option("--no-rules", help="Transcribe only.")] = False,
+    redact_audio: Annotated[
+        AudioMask | None,
+        typer.Option(help="Also write OUT/<id>.redacted.wav with personal data replaced."),
+    ] = None,
     mask_style: Annotated[
         MaskStyleOpt, typer.Option(help="How masked values read: [PERSON], [REDACTED], PERSON_1.")
     ] = MaskStyleOpt.type,
@@ -130,6 +139,7 @@ def scan_cmd(
             style=mask_style.value,  # type: ignore[arg-type]
             threshold=redact_threshold,
         ),
+        redact_audio=redact_audio.value if redact_audio else None,
         debug=debug,
     )
     if keep_unredacted and not quiet:
@@ -266,6 +276,24 @@ def rules_explain(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
     typer.echo(report)
+
+
+@app.command("verify")
+def verify_cmd(
+    outdir: Annotated[Path, typer.Argument(help="A scan's output folder.")],
+) -> None:
+    """Re-scan everything written for personal data with an independent method; exit 1 if
+    anything is found (the report names file, place and kind, never the value)."""
+    from .verify import verify
+
+    if not outdir.is_dir():
+        err.print(f"[red]error:[/] {outdir}: not a folder")
+        raise typer.Exit(2)
+    leaks, files = verify(outdir)
+    for leak in leaks:
+        typer.echo(f"{leak.file}: {leak.where}: possible {leak.kind}")
+    typer.echo(f"{files} files checked, {len(leaks)} possible leaks")
+    raise typer.Exit(1 if leaks else 0)
 
 
 @app.command("models")

@@ -132,6 +132,8 @@ def findings_document(
                 "threshold": opts.threshold,
                 **red.audit(opts.borderline),
             }
+            if result.audio_redaction:
+                doc["redaction"]["audio"] = result.audio_redaction  # type: ignore[index]
     else:
         doc["interaction"] = {"id": result.id, "source": {"path": result.path}}
     doc["results"] = [rule_record(r) for r in result.rules]

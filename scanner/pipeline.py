@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from . import metadata as meta_io
-from .audio import AUDIO_SUFFIXES, load_audio
+from .audio import AUDIO_SUFFIXES, Audio, load_audio
+from .audio_redact import PAD_S, masked_times, redact_samples, write_wav
 from .errors import InputError, MetadataError, ScannerError, UnsupportedFormatError
 from .findings import SUMMARY_SCHEMA, findings_document, summary_entry
 from .redact import Redacted, RedactOptions, Redactor, quote_redacted
@@ -43,6 +44,8 @@ class ScanOptions:
     # rule packs (folders or pack files); None = the shipped packs, () = no rules
     rule_paths: tuple[Path, ...] | None = None
     redact: RedactOptions = field(default_factory=RedactOptions)
+    # write OUT/<id>.redacted.wav with every masked span replaced ("tone" or "silence")
+    redact_audio: str | None = None
     debug: bool = False
 
 
@@ -139,6 +142,7 @@ class Scanner:
         paths = self.options.rule_paths
         self.rules = RuleSet.load(list(default_rule_paths() if paths is None else paths))
         self._redactor: Redactor | None = None
+        self._audio_data: Audio | None = None
 
     @property
     def redactor(self) -> Redactor:
@@ -177,10 +181,13 @@ class Scanner:
         src = str(meta_io.sidecar_path(path)) if sidecar else str(path)
         return meta_io.build(values, src)
 
-    def process(self, item: InputFile) -> ScanResult:
-        """One file to a ScanResult; input problems become an error result, never a crash."""
+    def process(self, item: InputFile, out: Path | None = None) -> ScanResult:
+        """One file to a ScanResult; input problems become an error result, never a crash.
+        With `out`, redacted audio (when asked for) is written there."""
         t0 = time.perf_counter()
         timings: dict[str, float] = {}
+        self._audio_data = None
+        audio_out: dict[str, object] | None = None
         try:
             if item.kind == "missing":
                 raise InputError(str(item.path), "no such file or folder")
@@ -204,6 +211,8 @@ class Scanner:
             timings["redact"] = time.perf_counter() - t
             if redaction is not None and not self.options.keep_unredacted:
                 rule_results = tuple(quote_redacted(r, redaction) for r in rule_results)
+            if redaction is not None and self.options.redact_audio and out and self._audio_data:
+                audio_out = self._write_redacted_audio(item, redaction, out)
         except InputError as exc:
             it, error, rule_results = None, FileError(exc.code, str(exc), str(item.path)), ()
             redaction = None
@@ -228,7 +237,23 @@ class Scanner:
             timings=tuple((k, round(v, 3)) for k, v in timings.items()),
             rules=rule_results,
             redaction=redaction,
+            audio_redaction=audio_out,
         )
+
+    def _write_redacted_audio(self, item: InputFile, red: Redacted, out: Path) -> dict[str, object]:
+        audio = self._audio_data
+        assert audio is not None
+        spans = masked_times(red, audio.duration)
+        method = self.options.redact_audio or "tone"
+        target = out / f"{item.id}.redacted.wav"
+        write_wav(target, redact_samples(audio, spans, method))
+        self._audio_data = None
+        return {
+            "file": target.name,
+            "method": method,
+            "padding_s": PAD_S,
+            "spans": [list(s) for s in spans],
+        }
 
     def _redact(self, item: InputFile, it: Interaction) -> tuple[Redacted | None, FileError | None]:
         """Fail closed: if redaction breaks, the interaction's text is not written at all."""
@@ -251,6 +276,7 @@ class Scanner:
         meta = self.metadata_for(item.path)
         source = file_source(item.path, "audio")
         audio = load_audio(item.path)
+        self._audio_data = audio if self.options.redact_audio else None
         timings["decode"] = time.perf_counter() - t
         t = time.perf_counter()
         chans = audio.channels
@@ -334,7 +360,7 @@ def scan(
         if batch_error is not None:
             result = ScanResult(item.id, str(item.path), None, batch_error)
         else:
-            result = scanner.process(item)
+            result = scanner.process(item, out)
         target = out / f"{item.id}.json"
         doc = findings_document(
             result,

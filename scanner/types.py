@@ -122,6 +122,7 @@ class ScanResult:
     timings: tuple[tuple[str, float], ...] = ()
     rules: tuple[RuleResult, ...] = ()
     redaction: Any = None  # redact.Redacted; typed loosely to keep this module dependency-free
+    audio_redaction: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
