@@ -37,6 +37,7 @@ test: system-deps $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_transcribe.py
 	$(PY) bench/bench_rules.py
+	$(PY) bench/bench_redaction.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check scanner tests bench samples

@@ -128,7 +128,8 @@ class DateOfBirthRecognizer(PatternRecognizer):
     birth for certain, any date with a year is masked anyway (calls rarely state others)."""
 
     def __init__(self) -> None:
-        day = r"\d{1,2}(?:st|nd|rd|th)?"
+        # "second" stays a word after number conversion (it is also a unit of time)
+        day = r"(?:\d{1,2}(?:st|nd|rd|th)?|first|second|third)"
         spoken = rf"\b(?:the )?{day}(?: of)? (?:{MONTHS})\b(?:,? (?:of )?\d{{4}})?"
         us = rf"\b(?:{MONTHS}) (?:the )?{day}(?:,? \d{{4}})?"
         numeric = r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b"

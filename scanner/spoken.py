@@ -93,12 +93,10 @@ def _core(word: str) -> str:
 def _is_number_word(core: str, prev_numeric: bool, next_core: str) -> bool:
     if core in _UNITS:
         # "oh"/"o" only count beside other digits ("oh seven seven", not "oh, I see")
-        return (
-            core not in ("oh", "o")
-            or prev_numeric
-            or next_core in _UNITS
-            or _DIGITISH.match(next_core) is not None
+        beside_digit = (
+            next_core in _UNITS or next_core in _REPEAT or bool(_DIGITISH.match(next_core))
         )
+        return core not in ("oh", "o") or prev_numeric or beside_digit
     if core in _COMPOSITE or core in _ORDINALS or core in _REPEAT:
         return True
     if "-" in core and all(

