@@ -147,6 +147,11 @@ NON_PERSONAL = [
     "We will send you the details of free debt advice services.",
     "It costs $95 a month with no exit fee.",
     "I'm sorry to hear that, let me see what I can do.",
+    # organisation names are not personal data, and must not be mistaken for it
+    "Thank you for calling Northwind Bank, how can I help?",
+    "You're through to Eastside Recoveries customer services.",
+    "Brightline Energy will send the contract by email.",
+    "Apex Wealth is regulated by the Financial Conduct Authority.",
 ]
 
 
@@ -243,10 +248,12 @@ def build(seed: int = 7, per_entity: int = 12) -> list[Item]:
             f"{day:02d}/{month + 1:02d}/{year}",
         )
         first, last = rng.choice(FIRST), rng.choice(LAST)
+        # speech recognition does not always capitalise names
+        spoken_name = f"{first} {last}" if rng.random() < 0.5 else f"{first} {last}".lower()
         add(
             rng.choice(["my name is {}", "yes this is {} speaking", "it's {} here"]),
             "PERSON",
-            f"{first} {last}",
+            spoken_name,
             f"{first} {last}",
         )
         local = f"{first.lower()}.{last.lower().replace(chr(39), '')}{rng.randrange(10, 99)}"

@@ -253,50 +253,32 @@ class AlphanumericIdRecognizer(PatternRecognizer):
 
 class IntroducedNameRecognizer(EntityRecognizer):
     """Names the small spaCy model misses in transcripts: after "my name is", "this is",
-    "speaking with", a title (Mr, Mrs, Ms, Miss, Dr), or before ", born"."""
+    "speaking with", a title (Mr, Mrs, Ms, Miss, Dr), a greeting. Capitalised names after any
+    cue; uncapitalised ones (speech recognition does not always capitalise) only after the
+    strongest cues ("my name is", "this is ... speaking"), and never ordinary words."""
 
     _CUES = re.compile(
         r"\b(?i:my name is|name's|this is|it's|it is|speaking with|speaking to|chatting with|"
         r"mr\.?|mrs\.?|ms\.?|miss|dr\.?|dear|hi|hello|afternoon|morning|evening|i'm|i am)"
         r"\s+((?:[A-Z][a-z'\-]+)(?:\s+[A-Z][a-z'\-]+)?)"
     )
+    _STRONG = re.compile(
+        r"\b(?:my name is|my name's|(?:yes )?(?:this|it) is|it's)\s+([a-z'\-]+)"
+        r"(?:\s+([a-z'\-]+))?(?:\s+(speaking|here)\b)?",
+        re.IGNORECASE,
+    )
+    # capitalised words that follow cues but are not names
     _NOT_NAMES = frozenset(
-        [
-            "I",
-            "The",
-            "Yes",
-            "No",
-            "Okay",
-            "OK",
-            "Thank",
-            "Thanks",
-            "Sorry",
-            "Please",
-            "Just",
-            "Hello",
-            "Hi",
-            "Good",
-            "Well",
-            "Right",
-            "Sure",
-            "Northwind",
-            "Eastside",
-            "Brightline",
-            "Apex",
-            "Bank",
-            "Recoveries",
-            "Energy",
-            "Wealth",
-            "Agent",
-            "Customer",
-            "Monday",
-            "Tuesday",
-            "Wednesday",
-            "Thursday",
-            "Friday",
-            "Saturday",
-            "Sunday",
-        ]
+        "I The Yes No Okay OK Thank Thanks Sorry Please Just Hello Hi Good Well Right Sure "
+        "Agent Customer Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+    )
+    _COMMON = frozenset(
+        """a an the my your our their his her its this that these those about calling from with
+        and or but to of in on at for is are was were be been not just so because here there
+        speaking sorry fine good ok okay yes no going trying still really very well also only
+        ringing phoning call regarding re me you we they he she it i mine yours ours what when
+        where why how who which if then than now today tomorrow yesterday please thanks thank
+        hello hi hey right sure great lovely afternoon morning evening an attempt""".split()
     )
 
     def __init__(self) -> None:
@@ -308,17 +290,25 @@ class IntroducedNameRecognizer(EntityRecognizer):
     def analyze(self, text, entities, nlp_artifacts=None):
         out = []
         for m in self._CUES.finditer(text):
-            words = m.group(1).split()
             kept = []
-            for w in words:
+            for w in m.group(1).split():
                 if w in self._NOT_NAMES:
                     break
                 kept.append(w)
-            if not kept:
-                continue
-            start = m.start(1)
-            end = start + len(" ".join(kept))
-            out.append(RecognizerResult("PERSON", start, end, 0.6))
+            if kept:
+                start = m.start(1)
+                out.append(RecognizerResult("PERSON", start, start + len(" ".join(kept)), 0.6))
+        for m in self._STRONG.finditer(text):
+            strong = "name" in m.group(0).lower() or m.group(3) is not None
+            words = [g for g in (m.group(1), m.group(2)) if g]
+            kept = []
+            for w in words:
+                if w.lower() in self._COMMON:
+                    break
+                kept.append(w)
+            if strong and kept:
+                start = m.start(1)
+                out.append(RecognizerResult("PERSON", start, start + len(" ".join(kept)), 0.55))
         return out
 
 

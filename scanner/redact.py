@@ -176,11 +176,15 @@ class Redactor:
         found: list[tuple[int, int, int, str, str, float]] = []  # turn, first, last, ...
         all_words = [_words(t) for t in it.turns]
         prev_context: list[str] = []
-        for ti, words in enumerate(all_words):
-            if not words:
+        spoken_turns = [spoken_form(words) for words in all_words]
+        # spaCy runs once over all turns (nlp.pipe); presidio then reuses its artifacts
+        texts = [sp.text for sp in spoken_turns if sp.text]
+        artifacts = iter(self.engine.nlp_engine.process_batch(texts, language="en", batch_size=32))
+        for ti, (words, spoken) in enumerate(zip(all_words, spoken_turns)):
+            if not spoken.text:
                 prev_context = []
                 continue
-            spoken = spoken_form(words)
+            _, nlp_artifacts = next(artifacts)
             results = self.engine.analyze(
                 spoken.text,
                 language="en",
@@ -188,6 +192,7 @@ class Redactor:
                 score_threshold=o.threshold,
                 context=prev_context or None,
                 return_decision_process=False,
+                nlp_artifacts=nlp_artifacts,
             )
             for r in results:
                 idx = spoken.words_in(r.start, r.end)
