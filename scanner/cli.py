@@ -168,8 +168,9 @@ def scan_cmd(
         raise typer.Exit(EXIT_FATAL) from exc
     failed = len(summary.failed)
     if not quiet:
+        reused = f"{len(summary.reused)} already done, " if summary.reused else ""
         err.print(
-            f"{len(summary.results) - failed} scanned, {failed} failed, "
+            f"{len(summary.results) - failed} scanned, {failed} failed, {reused}"
             f"{len(summary.skipped)} skipped; findings in {summary.out}"
         )
     raise typer.Exit(EXIT_FAILED_FILES if failed else 0)
@@ -294,6 +295,37 @@ def verify_cmd(
         typer.echo(f"{leak.file}: {leak.where}: possible {leak.kind}")
     typer.echo(f"{files} files checked, {len(leaks)} possible leaks")
     raise typer.Exit(1 if leaks else 0)
+
+
+@app.command("status")
+def status_cmd(
+    outdir: Annotated[Path, typer.Argument(help="A scan's output folder.")],
+) -> None:
+    """Progress and failures of a batch, from its index. Re-running the same scan command
+    retries the failed and unfinished ones and skips the rest."""
+    from .index import INDEX_NAME, Index
+
+    if not (outdir / INDEX_NAME).is_file():
+        err.print(f"[red]error:[/] {outdir}: no {INDEX_NAME} (not a scan output folder)")
+        raise typer.Exit(2)
+    index = Index(outdir)
+    try:
+        counts = index.counts()
+        rows = index.all()
+        audio = sum(r["audio_seconds"] or 0 for r in rows if r["status"] == "done")
+        typer.echo(
+            f"{len(rows)} interactions: {counts.get('done', 0)} done, "
+            f"{counts.get('failed', 0)} failed, {counts.get('running', 0)} unfinished; "
+            f"{audio / 3600:.2f} h of audio done"
+        )
+        for r in index.failed():
+            typer.echo(f"failed  {r['id']}  [{r['error_code']}] {r['error_message']}")
+        for r in rows:
+            if r["status"] == "running":
+                typer.echo(f"unfinished  {r['id']}  ({r['source']})")
+    finally:
+        index.close()
+    raise typer.Exit(1 if counts.get("failed") or counts.get("running") else 0)
 
 
 @app.command("models")

@@ -7,6 +7,7 @@ atomic, and the summary is written last so its presence means the batch ran to t
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import time
@@ -23,6 +24,7 @@ from .audio import AUDIO_SUFFIXES, Audio, load_audio
 from .audio_redact import PAD_S, masked_times, redact_samples, write_wav
 from .errors import InputError, MetadataError, ScannerError, UnsupportedFormatError
 from .findings import SUMMARY_SCHEMA, findings_document, summary_entry
+from .index import Index
 from .redact import Redacted, RedactOptions, Redactor, quote_redacted
 from .rules import RuleSet, default_rule_paths
 from .speakers import assign_by_channel, infer_roles
@@ -61,6 +63,8 @@ class ScanSummary:
     out: Path
     results: tuple[ScanResult, ...]
     skipped: tuple[str, ...]
+    # finished by an earlier run with the same content and settings: summary entries
+    reused: tuple[dict[str, object], ...] = ()
 
     @property
     def failed(self) -> tuple[ScanResult, ...]:
@@ -356,26 +360,107 @@ def scan(
         scanner.load_batch_metadata(c for c in csvs if c.is_file())
     except MetadataError as exc:  # a bad batch CSV fails every file it would describe
         batch_error = FileError(exc.code, str(exc), exc.path)
-    for item in items:
-        if batch_error is not None:
-            result = ScanResult(item.id, str(item.path), None, batch_error)
-        else:
-            result = scanner.process(item, out)
-        target = out / f"{item.id}.json"
-        doc = findings_document(
-            result,
-            scanner.options.keep_unredacted,
-            scanner.model_description(),
-            scanner.options.redact,
-        )
-        write_json(target, doc)
-        result = replace(result, output=str(target))
-        results.append(result)
-        if progress:
-            progress(item, result)
-    summary = ScanSummary(out, tuple(results), tuple(skipped))
+    config = config_signature(scanner)
+    index = Index(out)
+    reused: list[dict[str, object]] = []
+    try:
+        for item in items:
+            sha = _sha256(item.path) if item.path.is_file() else None
+            if sha and index.is_done(item.id, sha, config):
+                row = index.row(item.id)
+                reused.append(reused_entry(row))  # type: ignore[arg-type]
+                continue
+            size = item.path.stat().st_size if item.path.is_file() else None
+            index.start(item.id, str(item.path), sha, size)
+            if batch_error is not None:
+                result = ScanResult(item.id, str(item.path), None, batch_error)
+            else:
+                result = scanner.process(item, out)
+            target = out / f"{item.id}.json"
+            doc = findings_document(
+                result,
+                scanner.options.keep_unredacted,
+                scanner.model_description(),
+                scanner.options.redact,
+            )
+            write_json(target, doc)  # the file first, then the row that says it is done
+            index.finish(
+                item.id,
+                ok=result.ok,
+                config=config,
+                output=str(target),
+                error_code=result.error.code if result.error else None,
+                error_message=result.error.message if result.error else None,
+                audio_seconds=result.interaction.duration
+                if result.interaction and result.interaction.medium == "voice"
+                else None,
+                timings=dict(result.timings),
+            )
+            result = replace(result, output=str(target))
+            results.append(result)
+            if progress:
+                progress(item, result)
+    finally:
+        index.close()
+    summary = ScanSummary(out, tuple(results), tuple(skipped), tuple(reused))
     write_json(out / "summary.json", summary_document(summary, started, scanner))
     return summary
+
+
+def config_signature(scanner: Scanner) -> str:
+    """The settings a finished result depends on; a change means it is scanned again."""
+    o = scanner.options
+    t = o.transcribe
+    return json.dumps(
+        {
+            "transcribe": [
+                t.model,
+                t.compute_type,
+                t.beam_size,
+                t.language,
+                t.vad,
+                t.vad_threshold,
+            ],
+            "agent_channel": o.agent_channel,
+            "packs": scanner.rules.describe(),
+            "redact": [list(o.redact.entities), o.redact.style, o.redact.threshold],
+            "keep_unredacted": o.keep_unredacted,
+            "redact_audio": o.redact_audio,
+        },
+        sort_keys=True,
+    )
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def reused_entry(row: object) -> dict[str, object]:
+    """A summary entry for an interaction finished by an earlier run, from its findings."""
+    doc = json.loads(Path(row["output"]).read_text(encoding="utf-8"))  # type: ignore[index]
+    it = doc.get("interaction", {})
+    entry: dict[str, object] = {
+        "id": doc["id"],
+        "source": it.get("source", {}).get("path"),
+        "status": doc["status"],
+        "output": row["output"],  # type: ignore[index]
+        "reused": True,
+    }
+    if "medium" in it:
+        entry.update(
+            medium=it["medium"],
+            duration=it.get("duration"),
+            turns=len(doc.get("transcript", {}).get("turns", [])),
+            speakers=it.get("speakers", {}).get("method"),
+        )
+    if doc.get("results"):
+        entry["outcomes"] = {f"{r['pack']}/{r['rule']}": r["outcome"] for r in doc["results"]}
+        entry["score"] = doc.get("scorecard", {}).get("overall", {}).get("score")
+    return entry
 
 
 def rule_totals(results: tuple[ScanResult, ...]) -> dict[str, dict[str, int]]:
@@ -402,8 +487,9 @@ def summary_document(
         "text": "unredacted" if scanner.options.keep_unredacted else "redacted",
         "model": scanner.model_description(),
         "counts": {
-            "inputs": len(summary.results),
-            "ok": sum(r.ok for r in summary.results),
+            "inputs": len(summary.results) + len(summary.reused),
+            "ok": sum(r.ok for r in summary.results) + len(summary.reused),
+            "reused": len(summary.reused),
             "failed": len(summary.failed),
             "skipped": len(summary.skipped),
             "audio_seconds": round(
@@ -411,6 +497,11 @@ def summary_document(
                     r.interaction.duration or 0
                     for r in summary.results
                     if r.interaction and r.interaction.medium == "voice"
+                )
+                + sum(
+                    float(e.get("duration") or 0)  # type: ignore[arg-type]
+                    for e in summary.reused
+                    if e.get("medium") == "voice"
                 ),
                 3,
             ),
@@ -418,6 +509,9 @@ def summary_document(
         "errors_by_code": dict(codes),
         "rule_packs": scanner.rules.describe(),
         "rules": rule_totals(summary.results),
-        "interactions": [summary_entry(r) for r in summary.results],
+        "interactions": sorted(
+            [summary_entry(r) for r in summary.results] + list(summary.reused),
+            key=lambda e: str(e["id"]),
+        ),
         "skipped": list(summary.skipped),
     }

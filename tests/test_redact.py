@@ -160,5 +160,5 @@ def test_redaction_failure_writes_no_text(tmp_path: Path) -> None:
     assert doc["status"] == "failed" and doc["errors"][0]["code"] == "redaction-failed"
     assert "no text of this interaction was written" in doc["errors"][0]["message"]
     assert doc["transcript"]["text"] == "none"
-    body = "".join(p.read_text() for p in out.iterdir())
+    body = "".join(p.read_bytes().decode("utf-8", "replace") for p in out.iterdir())
     assert "Helen" not in body and "Hello" not in body

@@ -30,7 +30,7 @@ def test_verify_passes_a_redacted_scan(default_scan: Path) -> None:
 def test_verify_catches_an_unredacted_scan(unredacted_scan: Path) -> None:
     leaks, files = verify(unredacted_scan)
     kinds = {leak.kind for leak in leaks}
-    assert files == 10
+    assert files == 11  # ten JSON files and the index
     assert {"digit run", "ssn", "email"} <= kinds
     res = _cli("verify", str(unredacted_scan))
     assert res.returncode == 1

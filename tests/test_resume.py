@@ -1,0 +1,100 @@
+"""A batch survives being killed: kill -9 a real scan mid-run, run it again, and it finishes
+the rest without redoing what was finished and without half-written files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .helpers import SAMPLES
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True)
+
+
+def _rows(out: Path) -> dict[str, sqlite3.Row]:
+    con = sqlite3.connect(out / "index.sqlite")
+    con.row_factory = sqlite3.Row
+    try:
+        return {r["id"]: r for r in con.execute("SELECT * FROM interactions")}
+    finally:
+        con.close()
+
+
+def test_rerun_skips_what_is_done_and_redoes_what_changed(tmp_path: Path) -> None:
+    batch = tmp_path / "batch"
+    shutil.copytree(SAMPLES / "chats", batch)
+    out = tmp_path / "out"
+    assert _cli("scan", str(batch), "--out", str(out), "-q").returncode == 0
+    first = {p.name: p.stat().st_mtime_ns for p in out.glob("chat-*.json")}
+    again = _cli("scan", str(batch), "--out", str(out))
+    assert again.returncode == 0 and "0 scanned, 0 failed, 4 already done" in again.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("chat-*.json")} == first
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["counts"]["inputs"] == 4 and summary["counts"]["reused"] == 4
+    assert len(summary["interactions"]) == 4
+    # a changed file is scanned again; so is everything when the settings change
+    chat = batch / "chat-01-complaint-handled.txt"
+    chat.write_text(chat.read_text() + "Agent: Goodbye.\n")
+    res = _cli("scan", str(batch), "--out", str(out))
+    assert "1 scanned, 0 failed, 3 already done" in res.stderr
+    assert _rows(out)["chat-01-complaint-handled"]["attempts"] == 2
+    res = _cli("scan", str(batch), "--out", str(out), "--mask-style", "pseudonym")
+    assert "4 scanned, 0 failed, 1 skipped" in res.stderr
+
+
+def test_kill_9_mid_batch_then_resume(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "scanner", "scan", str(SAMPLES / "calls"), "--out", str(out), "-q"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(list(out.glob("call-*.json"))) < 2:
+        time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)  # no chance to clean up
+    proc.wait()
+    done_before = {p.name: p.stat().st_mtime_ns for p in out.glob("call-*.json")}
+    assert 2 <= len(done_before) < 5, "the kill came too late to test anything"
+    assert not (out / "summary.json").exists()
+    rows = _rows(out)
+    assert any(r["status"] == "running" for r in rows.values())
+    status = _cli("status", str(out))
+    assert status.returncode == 1 and "unfinished" in status.stdout
+
+    res = _cli("scan", str(SAMPLES / "calls"), "--out", str(out), "-q")
+    assert res.returncode == 0, res.stderr
+    rows = _rows(out)
+    assert len(rows) == 5 and all(r["status"] == "done" for r in rows.values())
+    for name, mtime in done_before.items():  # finished before the kill: not redone
+        assert (out / name).stat().st_mtime_ns == mtime
+        assert rows[name.removesuffix(".json")]["attempts"] == 1
+    assert sum(r["attempts"] for r in rows.values()) <= 6  # at most the one killed is redone
+    names = sorted(p.name for p in out.iterdir())
+    assert not [n for n in names if n.startswith(".") or n.endswith(".tmp")]
+    assert len([n for n in names if n.startswith("call-")]) == 5
+    for p in out.glob("*.json"):
+        json.loads(p.read_text())  # every file whole
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["counts"]["inputs"] == 5 and summary["counts"]["failed"] == 0
+    assert _cli("status", str(out)).returncode == 0
+
+
+def test_failed_files_are_retried_by_running_the_same_command(tmp_path: Path) -> None:
+    batch = tmp_path / "b"
+    batch.mkdir()
+    bad = batch / "broken.txt"
+    bad.write_text("no speaker here\n")
+    out = tmp_path / "out"
+    assert _cli("scan", str(batch), "--out", str(out), "-q").returncode == 1
+    status = _cli("status", str(out))
+    assert "failed  broken  [transcript-format]" in status.stdout
+    bad.write_text("Agent: Hello.\nCustomer: Hi.\n")
+    assert _cli("scan", str(batch), "--out", str(out), "-q").returncode == 0
+    assert _rows(out)["broken"]["status"] == "done"
