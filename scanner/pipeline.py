@@ -12,7 +12,7 @@ import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +25,7 @@ from .audio_redact import PAD_S, masked_times, redact_samples, write_wav
 from .errors import InputError, MetadataError, ScannerError, UnsupportedFormatError
 from .findings import SUMMARY_SCHEMA, findings_document, summary_entry
 from .index import Index
+from .models import resolve_whisper
 from .redact import Redacted, RedactOptions, Redactor, quote_redacted
 from .rules import RuleSet, default_rule_paths
 from .speakers import assign_by_channel, infer_roles
@@ -342,47 +343,60 @@ def scan(
     out: Path,
     options: ScanOptions | None = None,
     progress: Callable[[InputFile, ScanResult], None] | None = None,
+    workers: int = 1,
 ) -> ScanSummary:
-    """Scan files and folders, write OUT/<id>.json for each and OUT/summary.json at the end."""
+    """Scan files and folders, write OUT/<id>.json for each and OUT/summary.json at the end.
+
+    With workers > 1, files are processed in that many processes, each loading the models
+    once; this process alone writes findings and the index."""
     paths = [Path(p) for p in paths]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     started = datetime.now(timezone.utc)
+    options = options or ScanOptions()
     scanner = Scanner(options)
     items, skipped = discover(paths, exclude=out)
-    if any(item.kind == "audio" for item in items):
-        scanner.transcriber  # noqa: B018 load the model before writing anything: fail fast
+    if any(item.kind == "audio" for item in items):  # fail fast, before writing anything
+        resolve_whisper(options.transcribe.model, allow_download=options.transcribe.allow_download)
     results: list[ScanResult] = []
     batch_error: FileError | None = None
     beside = {p.parent / meta_io.BATCH_CSV_NAME for p in paths if p.is_file()}
     csvs = sorted({Path(p) for p in skipped if Path(p).name == meta_io.BATCH_CSV_NAME} | beside)
+    csvs = [c for c in csvs if c.is_file()]
     try:
-        scanner.load_batch_metadata(c for c in csvs if c.is_file())
+        scanner.load_batch_metadata(csvs)
     except MetadataError as exc:  # a bad batch CSV fails every file it would describe
         batch_error = FileError(exc.code, str(exc), exc.path)
     config = config_signature(scanner)
     index = Index(out)
     reused: list[dict[str, object]] = []
+    model: dict[str, object] | None = None
     try:
+        todo: list[InputFile] = []
+        hashes: dict[str, str | None] = {}
         for item in items:
             sha = _sha256(item.path) if item.path.is_file() else None
             if sha and index.is_done(item.id, sha, config):
-                row = index.row(item.id)
-                reused.append(reused_entry(row))  # type: ignore[arg-type]
+                reused.append(reused_entry(index.row(item.id)))
                 continue
+            hashes[item.id] = sha
+            todo.append(item)
+
+        def mark_started(item: InputFile) -> None:
+            """Mark a file running as its work begins, so attempts count real attempts."""
             size = item.path.stat().st_size if item.path.is_file() else None
-            index.start(item.id, str(item.path), sha, size)
-            if batch_error is not None:
-                result = ScanResult(item.id, str(item.path), None, batch_error)
-            else:
-                result = scanner.process(item, out)
+            index.start(item.id, str(item.path), hashes[item.id], size)
+
+        if batch_error is not None:
+            done = _run_failed(todo, batch_error, mark_started)
+        elif workers > 1 and len(todo) > 1:
+            done = _run_parallel(options, csvs, todo, out, workers, mark_started)
+        else:
+            done = _run_serial(scanner, todo, out, mark_started)
+        for item, result, described in done:
+            model = described or model
             target = out / f"{item.id}.json"
-            doc = findings_document(
-                result,
-                scanner.options.keep_unredacted,
-                scanner.model_description(),
-                scanner.options.redact,
-            )
+            doc = findings_document(result, options.keep_unredacted, model, options.redact)
             write_json(target, doc)  # the file first, then the row that says it is done
             index.finish(
                 item.id,
@@ -403,8 +417,93 @@ def scan(
     finally:
         index.close()
     summary = ScanSummary(out, tuple(results), tuple(skipped), tuple(reused))
-    write_json(out / "summary.json", summary_document(summary, started, scanner))
+    write_json(out / "summary.json", summary_document(summary, started, scanner, model))
     return summary
+
+
+def _run_serial(
+    scanner: Scanner, todo: list[InputFile], out: Path, started: Callable[[InputFile], None]
+) -> Iterator[tuple[InputFile, ScanResult, dict[str, object] | None]]:
+    for item in todo:
+        started(item)
+        yield item, scanner.process(item, out), scanner.model_description()
+
+
+def _run_failed(
+    todo: list[InputFile], error: FileError, started: Callable[[InputFile], None]
+) -> Iterator[tuple[InputFile, ScanResult, dict[str, object] | None]]:
+    for item in todo:
+        started(item)
+        yield item, ScanResult(item.id, str(item.path), None, error), None
+
+
+_WORKER: Scanner | None = None
+
+
+def _init_worker(options: ScanOptions, csvs: list[Path]) -> None:
+    global _WORKER
+    _WORKER = Scanner(options)
+    _WORKER.load_batch_metadata(csvs)
+
+
+def _work(item: InputFile, out: Path) -> tuple[ScanResult, dict[str, object] | None]:
+    assert _WORKER is not None
+    return _WORKER.process(item, out), _WORKER.model_description()
+
+
+def _run_parallel(
+    options: ScanOptions,
+    csvs: list[Path],
+    todo: list[InputFile],
+    out: Path,
+    workers: int,
+    started: Callable[[InputFile], None],
+) -> Iterator[tuple[InputFile, ScanResult, dict[str, object] | None]]:
+    """Process files in worker processes. A worker that dies (out of memory, a crash in
+    native code) loses only its own file: the pool is rebuilt, the files it held are retried
+    once each on their own, and one that kills its worker again is recorded as failed."""
+    import os
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    cores = os.cpu_count() or 1
+    if not options.transcribe.cpu_threads:  # share the cores between workers
+        threads = max(1, cores // workers)
+        options = replace(options, transcribe=replace(options.transcribe, cpu_threads=threads))
+    queue = list(reversed(todo))
+    suspects: list[InputFile] = []
+    while queue or suspects:
+        isolated = bool(suspects)
+        batch = [suspects.pop()] if isolated else []
+        size = 1 if isolated else workers
+        with ProcessPoolExecutor(size, initializer=_init_worker, initargs=(options, csvs)) as pool:
+            pending: dict = {}
+            try:
+                if isolated:
+                    started(batch[0])
+                    pending[pool.submit(_work, batch[0], out)] = batch[0]
+                while pending or (queue and not isolated):
+                    while not isolated and queue and len(pending) < 2 * size:
+                        item = queue.pop()
+                        started(item)
+                        pending[pool.submit(_work, item, out)] = item
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in finished:
+                        item = pending.pop(fut)
+                        result, described = fut.result()
+                        yield item, result, described
+            except BrokenProcessPool:
+                lost = list(pending.values())
+                if isolated:
+                    crashed = FileError(
+                        "worker-crashed",
+                        f"{batch[0].path}: the worker processing this file died (out of memory "
+                        "or a crash in native code); the rest of the batch went on",
+                        str(batch[0].path),
+                    )
+                    yield batch[0], ScanResult(batch[0].id, str(batch[0].path), None, crashed), None
+                else:
+                    suspects.extend(lost)
 
 
 def config_signature(scanner: Scanner) -> str:
@@ -477,7 +576,10 @@ def rule_totals(results: tuple[ScanResult, ...]) -> dict[str, dict[str, int]]:
 
 
 def summary_document(
-    summary: ScanSummary, started: datetime, scanner: Scanner
+    summary: ScanSummary,
+    started: datetime,
+    scanner: Scanner,
+    model: dict[str, object] | None = None,
 ) -> dict[str, object]:
     codes = Counter(r.error.code for r in summary.results if r.error)
     return {
@@ -485,7 +587,7 @@ def summary_document(
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "text": "unredacted" if scanner.options.keep_unredacted else "redacted",
-        "model": scanner.model_description(),
+        "model": model or scanner.model_description(),
         "counts": {
             "inputs": len(summary.results) + len(summary.reused),
             "ok": sum(r.ok for r in summary.results) + len(summary.reused),

@@ -98,3 +98,34 @@ def test_failed_files_are_retried_by_running_the_same_command(tmp_path: Path) ->
     bad.write_text("Agent: Hello.\nCustomer: Hi.\n")
     assert _cli("scan", str(batch), "--out", str(out), "-q").returncode == 0
     assert _rows(out)["broken"]["status"] == "done"
+
+
+def test_parallel_workers_give_the_same_findings(tmp_path: Path, default_scan: Path) -> None:
+    batch = tmp_path / "batch"
+    shutil.copytree(SAMPLES / "chats", batch / "chats")
+    (batch / "calls").mkdir()
+    for name in (
+        "call-02-complaint-pressure.flac",
+        "call-02-complaint-pressure.flac.json",
+        "call-04-collections-threats.ogg",
+    ):
+        shutil.copy(SAMPLES / "calls" / name, batch / "calls")
+    rows = (SAMPLES / "calls" / "metadata.csv").read_text().splitlines()
+    (batch / "calls" / "metadata.csv").write_text(
+        "\n".join([rows[0]] + [r for r in rows[1:] if r.startswith("call-04")]) + "\n"
+    )
+    out = tmp_path / "out"
+    res = _cli("scan", str(batch), "--out", str(out), "-q", "--workers", "2")
+    assert res.returncode == 0, res.stderr
+    for path in out.glob("c*.json"):
+        par = json.loads(path.read_text())
+        ser = json.loads((default_scan / path.name).read_text())
+        assert [t["text"] for t in par["transcript"]["turns"]] == [
+            t["text"] for t in ser["transcript"]["turns"]
+        ]
+        assert [(r["rule"], r["outcome"]) for r in par["results"]] == [
+            (r["rule"], r["outcome"]) for r in ser["results"]
+        ]
+        assert par["interaction"]["metadata"] == ser["interaction"]["metadata"]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["counts"]["inputs"] == 6 and summary["model"]["name"] == "tiny.en"
