@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 from .audio import Audio, load_audio
 from .errors import (
     AudioDecodeError,
+    AudioTooLongError,
     EmptyAudioError,
     InputError,
     MetadataError,
@@ -37,6 +38,7 @@ from .types import (
 __all__ = [
     "Audio",
     "AudioDecodeError",
+    "AudioTooLongError",
     "EmptyAudioError",
     "FileError",
     "InputError",

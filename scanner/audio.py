@@ -14,7 +14,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-from .errors import AudioDecodeError, EmptyAudioError, TruncatedAudioError
+from .errors import AudioDecodeError, AudioTooLongError, EmptyAudioError, TruncatedAudioError
 
 SAMPLE_RATE = 16000
 AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".aac"})
@@ -36,8 +36,14 @@ class Audio:
         return len(self.channels[0]) / SAMPLE_RATE if self.channels else 0.0
 
 
-def load_audio(path: Path) -> Audio:
-    """Decode a recording, keeping left and right apart; raise an InputError on bad files."""
+# a contact-centre call is minutes long; hours usually mean a wrong file (a whole day's
+# recording, a concatenation), which would hold a worker and its memory for a long time
+MAX_SECONDS = 4 * 3600
+
+
+def load_audio(path: Path, max_seconds: float | None = MAX_SECONDS) -> Audio:
+    """Decode a recording, keeping left and right apart; raise an InputError on bad files
+    and refuse ones longer than max_seconds (None: no limit) before decoding them."""
     path = Path(path)
     if path.stat().st_size == 0:
         raise EmptyAudioError(str(path), "file is empty (0 bytes)")
@@ -52,6 +58,12 @@ def load_audio(path: Path) -> Audio:
         source_channels = stream.codec_context.channels or 1
         source_rate = stream.codec_context.sample_rate or 0
         declared = _declared_seconds(container, stream)
+        if max_seconds is not None and declared > max_seconds:
+            raise AudioTooLongError(
+                str(path),
+                f"{declared / 3600:.1f} hours of audio is over the {max_seconds / 3600:g} hour "
+                "limit (a call is minutes long; pass --max-hours to allow longer files)",
+            )
         layout = "stereo" if source_channels >= 2 else "mono"
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=SAMPLE_RATE)
         chunks: list[np.ndarray] = []

@@ -116,6 +116,9 @@ def scan_cmd(
     redact_threshold: Annotated[
         float, typer.Option(min=0.0, max=1.0, help="Lowest detector score that is masked.")
     ] = 0.35,
+    max_hours: Annotated[
+        float, typer.Option(min=0, help="Refuse recordings longer than this (0 = no limit).")
+    ] = 4.0,
     workers: Annotated[
         int,
         typer.Option(
@@ -146,13 +149,18 @@ def scan_cmd(
             threshold=redact_threshold,
         ),
         redact_audio=redact_audio.value if redact_audio else None,
+        max_audio_hours=max_hours or None,
         debug=debug,
     )
     if keep_unredacted and not quiet:
         err.print("[yellow]--keep-unredacted: transcript text is written WITHOUT redaction[/]")
 
+    bar = _ProgressBar() if not quiet and err.is_terminal else None
+
     def report(item: InputFile, result: ScanResult) -> None:
-        if quiet:
+        if bar is not None:
+            bar.advance(result)
+        if quiet or (bar is not None and result.ok):
             return
         if result.ok:
             it = result.interaction
@@ -168,10 +176,20 @@ def scan_cmd(
             err.print(f"[red]failed[/] {result.error.message}  [dim]({result.error.code})[/]")
 
     try:
-        summary = scan(paths, out, options, progress=report, workers=workers or default_workers())
+        summary = scan(
+            paths,
+            out,
+            options,
+            progress=report,
+            workers=workers or default_workers(),
+            plan=bar.start if bar else None,
+        )
     except ScannerError as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(EXIT_FATAL) from exc
+    finally:
+        if bar is not None:
+            bar.stop()
     failed = len(summary.failed)
     if not quiet:
         reused = f"{len(summary.reused)} already done, " if summary.reused else ""
@@ -344,6 +362,47 @@ def models_cmd() -> None:
             typer.echo(f"{name}\t{found.origin}\t{found.path}")
         except ScannerError as exc:
             typer.echo(f"{name}\tmissing\t{exc}")
+
+
+class _ProgressBar:
+    """Files done of the batch, hours of audio done, and speed in audio seconds per second."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.progress = Progress(
+            TextColumn("scanning"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[audio]}"),
+            console=err,
+            transient=True,
+        )
+        self.task = None
+        self.audio = 0.0
+        self.t0 = 0.0
+
+    def start(self, todo: int, reused: int) -> None:
+        import time
+
+        self.t0 = time.perf_counter()
+        self.task = self.progress.add_task("scan", total=todo, audio="")
+        self.progress.start()
+        if reused:
+            err.print(f"{reused} already done (same content and settings): skipped")
+
+    def advance(self, result: ScanResult) -> None:
+        import time
+
+        it = result.interaction
+        if it is not None and it.medium == "voice":
+            self.audio += it.duration or 0.0
+        rate = self.audio / max(time.perf_counter() - self.t0, 1e-6)
+        text = f"{self.audio / 3600:.2f} h audio, {rate:.1f}x realtime" if self.audio else ""
+        self.progress.update(self.task, advance=1, audio=text)
+
+    def stop(self) -> None:
+        self.progress.stop()
 
 
 def default_workers() -> int:

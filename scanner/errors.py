@@ -38,6 +38,10 @@ class TruncatedAudioError(AudioDecodeError):
     code = "audio-truncated"
 
 
+class AudioTooLongError(InputError):
+    code = "audio-too-long"
+
+
 class EmptyAudioError(InputError):
     code = "audio-empty"
 

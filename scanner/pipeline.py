@@ -49,6 +49,8 @@ class ScanOptions:
     redact: RedactOptions = field(default_factory=RedactOptions)
     # write OUT/<id>.redacted.wav with every masked span replaced ("tone" or "silence")
     redact_audio: str | None = None
+    # refuse recordings longer than this before decoding them (None: no limit)
+    max_audio_hours: float | None = 4.0
     debug: bool = False
 
 
@@ -280,7 +282,8 @@ class Scanner:
         t = time.perf_counter()
         meta = self.metadata_for(item.path)
         source = file_source(item.path, "audio")
-        audio = load_audio(item.path)
+        hours = self.options.max_audio_hours
+        audio = load_audio(item.path, None if hours is None else hours * 3600)
         self._audio_data = audio if self.options.redact_audio else None
         timings["decode"] = time.perf_counter() - t
         t = time.perf_counter()
@@ -344,6 +347,7 @@ def scan(
     options: ScanOptions | None = None,
     progress: Callable[[InputFile, ScanResult], None] | None = None,
     workers: int = 1,
+    plan: Callable[[int, int], None] | None = None,
 ) -> ScanSummary:
     """Scan files and folders, write OUT/<id>.json for each and OUT/summary.json at the end.
 
@@ -381,6 +385,9 @@ def scan(
                 continue
             hashes[item.id] = sha
             todo.append(item)
+
+        if plan:
+            plan(len(todo), len(reused))
 
         def mark_started(item: InputFile) -> None:
             """Mark a file running as its work begins, so attempts count real attempts."""

@@ -7,12 +7,15 @@ import os
 import shutil
 import subprocess
 import sys
+import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from scanner import (
     AudioDecodeError,
+    AudioTooLongError,
     EmptyAudioError,
     TruncatedAudioError,
     load_audio,
@@ -158,3 +161,21 @@ def test_missing_input_path_is_a_per_file_error(tmp_path: Path) -> None:
     assert proc.returncode == 1
     doc = json.loads((tmp_path / "o" / "nope.json").read_text())
     assert doc["errors"][0]["message"].endswith("nope.wav: no such file or folder")
+
+
+def test_absurdly_long_recordings_are_refused_before_decoding(tmp_path: Path) -> None:
+    # five hours of 8-bit audio at 1 kHz (18 MB): refused from the header alone
+    long_wav = tmp_path / "all-day.wav"
+    rate, seconds = 1000, 5 * 3600
+    tone = (128 + 60 * np.sin(2 * np.pi * 100 * np.arange(rate) / rate)).astype(np.uint8)
+    with wave.open(str(long_wav), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(1)
+        w.setframerate(rate)
+        w.writeframes(np.tile(tone, seconds).tobytes())
+    with pytest.raises(AudioTooLongError, match=r"5.0 hours of audio is over the 4 hour limit"):
+        load_audio(long_wav)
+    res = _run_cli("scan", str(long_wav), "--out", str(tmp_path / "o"), "-q")
+    assert res.returncode == 1
+    doc = json.loads((tmp_path / "o" / "all-day.json").read_text())
+    assert doc["errors"][0]["code"] == "audio-too-long"
