@@ -17,6 +17,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from . import rules_schema as rs
+from .spoken import NUMBER_WORDS
 
 _CONTRACTIONS = {
     "can't": "can not",
@@ -42,41 +43,7 @@ _SUFFIXES = (
     ("'ll", " will"),
     ("'d", " would"),
 )
-_NUMBERS = {
-    w: str(i)
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ]
-    )
-}
-_NUMBERS.update(
-    {
-        w: str(10 * i)
-        for i, w in enumerate(
-            ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2
-        )
-    }
-)
+_NUMBERS = NUMBER_WORDS
 _SPLIT = re.compile(r"[^\w']+")
 
 

@@ -32,6 +32,20 @@ _UNITS = {
     "eight": "8",
     "nine": "9",
 }
+# number words with one value, shared with the rule matcher's normaliser
+NUMBER_WORDS = {
+    w: str(i)
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+        "fourteen fifteen sixteen seventeen eighteen nineteen".split()
+    )
+}
+NUMBER_WORDS.update(
+    {
+        w: str(10 * i)
+        for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
+    }
+)
 _COMPOSITE = set(
     [
         "ten",

@@ -55,3 +55,19 @@ def scripts() -> dict:
 
 def timeline() -> dict:
     return yaml.safe_load((SAMPLES / "timeline.yaml").read_text())
+
+
+def role_accuracy(doc: dict, placed: list[tuple[str, float, float]]) -> float:
+    """Share of recognised words whose speaker matches who was placed speaking at that time
+    (placed: role, start, end); a word between turns goes to the nearest one."""
+    right = total = 0
+    for turn in doc["transcript"]["turns"]:
+        for w in turn["words"]:
+            mid = (w["start"] + w["end"]) / 2
+            role = min(
+                placed,
+                key=lambda p: 0 if p[1] <= mid <= p[2] else min(abs(mid - p[1]), abs(mid - p[2])),
+            )[0]
+            right += role == turn["speaker"]
+            total += 1
+    return right / total

@@ -13,7 +13,7 @@ import soundfile as sf
 from scanner import ScanOptions, scan
 
 from .conftest import load
-from .helpers import wer
+from .helpers import role_accuracy, wer
 
 TURNS = [
     ("agent", "en-us", "Good afternoon, thank you for calling Acme Insurance, this is Robert."),
@@ -57,20 +57,6 @@ def fresh_calls(
     return calls, placed
 
 
-def _words_right(doc: dict, placed: list[tuple[str, float, float]]) -> float:
-    right = total = 0
-    for turn in doc["transcript"]["turns"]:
-        for w in turn["words"]:
-            mid = (w["start"] + w["end"]) / 2
-            role = min(
-                placed,
-                key=lambda p: 0 if p[1] <= mid <= p[2] else min(abs(mid - p[1]), abs(mid - p[2])),
-            )[0]
-            right += role == turn["speaker"]
-            total += 1
-    return right / total
-
-
 def test_fresh_calls_scan_with_right_roles_and_words(fresh_calls, tmp_path: Path) -> None:
     calls, placed = fresh_calls
     summary = scan([calls], tmp_path / "out", ScanOptions(keep_unredacted=True))
@@ -83,5 +69,5 @@ def test_fresh_calls_scan_with_right_roles_and_words(fresh_calls, tmp_path: Path
     for doc in (mono, stereo):
         said = " ".join(t["text"] for t in doc["transcript"]["turns"])
         assert wer(script, said) < 0.35, said
-        assert _words_right(doc, placed) >= 0.9
+        assert role_accuracy(doc, placed) >= 0.9
         assert doc["transcript"]["turns"][0]["speaker"] == "agent"

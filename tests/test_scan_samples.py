@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import load
-from .helpers import SAMPLES, normalise, scripts, timeline, wer
+from .helpers import SAMPLES, normalise, role_accuracy, scripts, timeline, wer
 
 CALLS = [c["id"] for c in scripts()["calls"]]
 CHATS = [c["id"] for c in scripts()["chats"]]
@@ -62,23 +62,8 @@ def test_total_word_error_rate(unredacted_scan: Path) -> None:
 
 
 def _role_accuracy(doc: dict, call_id: str) -> float:
-    """Share of recognised words whose speaker matches the script's speaker at that time."""
-    placed = timeline()[call_id]["turns"]
-    right = total = 0
-    for turn in doc["transcript"]["turns"]:
-        for w in turn["words"]:
-            mid = (w["start"] + w["end"]) / 2
-            truth = min(
-                placed,
-                key=lambda p: (
-                    0
-                    if p["start"] <= mid <= p["end"]
-                    else min(abs(mid - p["start"]), abs(mid - p["end"]))
-                ),
-            )
-            total += 1
-            right += truth["speaker"] == turn["speaker"]
-    return right / total
+    placed = [(p["speaker"], p["start"], p["end"]) for p in timeline()[call_id]["turns"]]
+    return role_accuracy(doc, placed)
 
 
 @pytest.mark.parametrize("call_id", STEREO)
