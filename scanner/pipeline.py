@@ -59,6 +59,7 @@ class InputFile:
     path: Path
     kind: str  # "audio" | "transcript" | "unsupported"
     id: str
+    sha256: str | None = None  # filled in once by scan(), reused for the findings' source
 
 
 @dataclass(frozen=True)
@@ -129,14 +130,15 @@ def _with_ids(found: list[tuple[Path, str]]) -> list[InputFile]:
     return out
 
 
-def file_source(path: Path, kind: str) -> Source:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
+def file_source(path: Path, kind: str, sha256: str | None = None) -> Source:
+    """Where an interaction came from; the hash is taken once per scan (see scan())."""
     return Source(
-        str(path), kind, path.suffix.lower().lstrip("."), h.hexdigest(), path.stat().st_size
-    )  # type: ignore[arg-type]
+        str(path),
+        kind,  # type: ignore[arg-type]
+        path.suffix.lower().lstrip("."),
+        sha256 or _sha256(path),
+        path.stat().st_size,
+    )
 
 
 class Scanner:
@@ -281,7 +283,7 @@ class Scanner:
     def _audio(self, item: InputFile, timings: dict[str, float]) -> Interaction:
         t = time.perf_counter()
         meta = self.metadata_for(item.path)
-        source = file_source(item.path, "audio")
+        source = file_source(item.path, "audio", item.sha256)
         hours = self.options.max_audio_hours
         audio = load_audio(item.path, None if hours is None else hours * 3600)
         self._audio_data = audio if self.options.redact_audio else None
@@ -315,7 +317,7 @@ class Scanner:
 
     def _transcript(self, item: InputFile, timings: dict[str, float]) -> Interaction:
         t = time.perf_counter()
-        source = file_source(item.path, "transcript")
+        source = file_source(item.path, "transcript", item.sha256)
         turns, own = read_transcript(item.path)
         meta = self.metadata_for(item.path, own)
         timings["parse"] = time.perf_counter() - t
@@ -384,7 +386,7 @@ def scan(
                 reused.append(reused_entry(index.row(item.id)))
                 continue
             hashes[item.id] = sha
-            todo.append(item)
+            todo.append(replace(item, sha256=sha))
 
         if plan:
             plan(len(todo), len(reused))
