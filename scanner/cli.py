@@ -1,7 +1,8 @@
 """The command line: parse, call the library, map outcomes to exit codes. Nothing else.
 
 Exit codes: 0 every file scanned; 1 some files failed (each has its own error result);
-2 usage error; 3 the batch could not run at all (e.g. the model is missing).
+2 usage error; 3 the batch could not run at all (e.g. the model is missing); 4 a rule at or
+above the `--fail-on` severity failed (and every file was scanned).
 """
 
 from __future__ import annotations
@@ -29,10 +30,27 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Offline compliance scanner for contact-centre calls and chats.",
 )
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # log lines stay whole
 
 EXIT_FAILED_FILES = 1
 EXIT_FATAL = 3
+EXIT_GATE = 4
+
+
+class SeverityOpt(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+FailOn = Annotated[
+    SeverityOpt | None,
+    typer.Option(
+        "--fail-on",
+        help="Exit 4 if any rule of this severity or worse failed (for CI and pipelines).",
+    ),
+]
 
 
 class AudioMask(str, Enum):
@@ -125,10 +143,18 @@ def scan_cmd(
             min=0, help="Worker processes (0 = one per 4 cores, at least 1); models load once each."
         ),
     ] = 0,
+    write_report: Annotated[
+        bool,
+        typer.Option(
+            "--report/--no-report", help="Write OUT/report.html and the CSV exports at the end."
+        ),
+    ] = True,
+    fail_on: FailOn = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     debug: Annotated[bool, typer.Option(help="Stop on internal errors with a traceback.")] = False,
 ) -> None:
-    """Scan recordings and transcripts; write OUT/<id>.json per file and OUT/summary.json."""
+    """Scan recordings and transcripts; write OUT/<id>.json per file, OUT/summary.json and
+    OUT/report.html."""
     options = ScanOptions(
         transcribe=TranscribeOptions(
             model=model,
@@ -197,7 +223,48 @@ def scan_cmd(
             f"{len(summary.results) - failed} scanned, {failed} failed, {reused}"
             f"{len(summary.skipped)} skipped; findings in {summary.out}"
         )
-    raise typer.Exit(EXIT_FAILED_FILES if failed else 0)
+    gate_failed = False
+    if write_report or fail_on:
+        gate_failed = _report_and_gate(out, write_report, fail_on, quiet=quiet)
+    if failed:
+        raise typer.Exit(EXIT_FAILED_FILES)
+    raise typer.Exit(EXIT_GATE if gate_failed else 0)
+
+
+def _report_and_gate(
+    out: Path,
+    write: bool,
+    fail_on: SeverityOpt | None,
+    keep_unredacted: bool = False,
+    quiet: bool = False,
+    title: str | None = None,
+) -> bool:
+    """Write the report (if asked) and say whether the --fail-on gate tripped."""
+    from .report import build_report, gate, load_findings
+
+    try:
+        if write:
+            files = build_report(out, keep_unredacted=keep_unredacted, title=title)
+            if not quiet:
+                err.print(f"report: {files.html} ({files.interactions} interactions)")
+            for name in files.unreadable:
+                err.print(f"[yellow]not read:[/] {name}")
+        if fail_on is None:
+            return False
+        hits = gate(load_findings(out).docs, fail_on.value)
+    except (ScannerError, OSError) as exc:
+        err.print(f"[red]error:[/] report: {exc}")
+        raise typer.Exit(EXIT_FATAL) from exc
+    for hit in hits if not quiet else []:
+        err.print(
+            f"[red]fail-on {fail_on.value}:[/] {hit.interaction}: {hit.rule} ({hit.severity})"
+        )
+    if hits:
+        err.print(
+            f"[red]{len(hits)} failed rule(s) at or above {fail_on.value}[/] "
+            f"in {len({h.interaction for h in hits})} interaction(s)"
+        )
+    return bool(hits)
 
 
 rules_app = typer.Typer(no_args_is_help=True, help="Write, check and test rule packs.")
@@ -301,6 +368,30 @@ def rules_explain(
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from exc
     typer.echo(report)
+
+
+@app.command("report")
+def report_cmd(
+    outdir: Annotated[Path, typer.Argument(help="A scan's output folder.")],
+    keep_unredacted: Annotated[
+        bool,
+        typer.Option(
+            "--keep-unredacted",
+            help="Show text from findings scanned with --keep-unredacted (personal data!).",
+        ),
+    ] = False,
+    title: Annotated[str | None, typer.Option(help="Report title.")] = None,
+    fail_on: FailOn = None,
+) -> None:
+    """Write OUTDIR/report.html (self-contained, works offline), results.csv (one row per
+    interaction and rule) and interactions.csv (one row per interaction)."""
+    if not outdir.is_dir():
+        err.print(f"[red]error:[/] {outdir}: not a folder")
+        raise typer.Exit(2)
+    if keep_unredacted:
+        err.print("[yellow]--keep-unredacted: the report may show personal data[/]")
+    tripped = _report_and_gate(outdir, True, fail_on, keep_unredacted=keep_unredacted, title=title)
+    raise typer.Exit(EXIT_GATE if tripped else 0)
 
 
 @app.command("verify")

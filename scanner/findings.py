@@ -63,7 +63,11 @@ def interaction_record(it: Interaction) -> dict[str, object]:
 
 
 def evidence_record(e: Evidence) -> dict[str, object]:
-    rec = {k: v for k, v in asdict(e).items() if v is not None and k != "words"}
+    """Evidence as written; `words` (first and last word of the turn) lets a report mark the
+    quote in place."""
+    rec = {k: v for k, v in asdict(e).items() if v is not None}
+    if e.words is not None:
+        rec["words"] = list(e.words)
     return rec
 
 

@@ -128,6 +128,7 @@ class Redacted:
                     "turn": s.turn,
                     "start": s.start,
                     "end": s.end,
+                    "first_word": s.first,
                     "words": s.last - s.first + 1,
                     "detector": s.detector,
                     "score": round(s.score, 2),
@@ -260,8 +261,12 @@ class Redactor:
                 wi = end + 1
             text = " ".join(w for w in out_words if w)
             masked_words.append(tuple(out_words))
+            # every word of a span reads as the mask; the last keeps the original's punctuation
             masks = {
-                k: sp.mask for sp in spans if sp.turn == ti for k in range(sp.first, sp.last + 1)
+                k: sp.mask + (_trailing_punct(words[k]) if k == sp.last else "")
+                for sp in spans
+                if sp.turn == ti
+                for k in range(sp.first, sp.last + 1)
             }
             new_words = (
                 tuple(

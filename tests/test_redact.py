@@ -140,12 +140,14 @@ def test_audit_names_detector_score_and_borderline_without_values(redactor: Reda
         "turn",
         "start",
         "end",
+        "first_word",
         "words",
         "detector",
         "score",
         "borderline",
     }
     assert "4929" not in json.dumps(audit)
+    assert (span["first_word"], span["words"]) == (2, 4)  # "card number" come first
 
 
 def test_redaction_failure_writes_no_text(tmp_path: Path) -> None:

@@ -1,0 +1,682 @@
+"""`scanner report OUTDIR`: one self-contained HTML report and two CSV exports of a batch.
+
+Everything is built from the findings files a scan wrote (never from the inputs), so a report
+shows exactly what was written and can be rebuilt at any time. The HTML needs no network: CSS,
+JavaScript and SVG charts are inline, and each interaction's page is pre-rendered into an inert
+`<script type="text/html">` block that the page shows on demand, so a batch of thousands opens
+quickly. Transcript text appears only when the findings hold redacted text, or unredacted text
+and the user asked for it by name (`keep_unredacted`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from . import __version__
+from .charts import Bar, Point, pass_rate_bars, rate_class, trend_chart
+from .errors import OutputError
+from .findings import FINDINGS_SCHEMA
+from .store import write_atomic
+
+REPORT_NAME = "report.html"
+RESULTS_CSV = "results.csv"
+INTERACTIONS_CSV = "interactions.csv"
+SEVERITIES = ("low", "medium", "high", "critical")
+CATEGORIES = ("disclosure", "script", "customer-protection", "privacy")
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    """What `build_report` wrote, and what it could not read."""
+
+    html: Path
+    results_csv: Path
+    interactions_csv: Path
+    interactions: int
+    unreadable: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GateHit:
+    """A failed rule at or above the `--fail-on` severity."""
+
+    interaction: str
+    rule: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class Loaded:
+    docs: tuple[dict[str, Any], ...]
+    unreadable: tuple[str, ...] = field(default=())
+
+
+def load_findings(outdir: Path) -> Loaded:
+    """Every findings document directly in OUTDIR, ordered by id; files that are not findings
+    (summary, other JSON) are ignored, unreadable ones are named."""
+    outdir = Path(outdir)
+    if not outdir.is_dir():
+        raise OutputError(f"{outdir}: not a folder of scan results")
+    docs: list[dict[str, Any]] = []
+    unreadable: list[str] = []
+    for path in sorted(outdir.glob("*.json")):
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            unreadable.append(f"{path.name}: {type(exc).__name__}")
+            continue
+        if isinstance(doc, dict) and doc.get("schema") == FINDINGS_SCHEMA:
+            docs.append(doc)
+    docs.sort(key=lambda d: str(d.get("id", "")))
+    return Loaded(tuple(docs), tuple(unreadable))
+
+
+def gate(docs: tuple[dict[str, Any], ...] | list[dict[str, Any]], fail_on: str) -> list[GateHit]:
+    """Failed rules whose severity is at or above `fail_on`, for pipelines to stop on."""
+    floor = severity_rank(fail_on)
+    return [
+        GateHit(str(d["id"]), f"{r['pack']}/{r['rule']}", r["severity"])
+        for d in docs
+        for r in d.get("results", [])
+        if r.get("outcome") == "failed" and severity_rank(r.get("severity", "")) >= floor
+    ]
+
+
+# ---- one interaction ---------------------------------------------------------------------
+
+
+def _meta(doc: dict[str, Any]) -> dict[str, str]:
+    meta = (doc.get("interaction") or {}).get("metadata") or {}
+    return {k: str(meta[k]) for k in ("agent_id", "team", "campaign", "date") if meta.get(k)}
+
+
+def _text_policy(doc: dict[str, Any], keep_unredacted: bool) -> tuple[bool, str]:
+    """Whether this document's words may be shown, and why not when they may not."""
+    kind = (doc.get("transcript") or {}).get("text", "none")
+    if kind == "redacted":
+        return True, ""
+    if kind == "unredacted":
+        if keep_unredacted:
+            return True, ""
+        return False, (
+            "Text not shown: this interaction was scanned with --keep-unredacted. "
+            "Run `scanner report OUTDIR --keep-unredacted` to include it."
+        )
+    if doc.get("status") == "failed":
+        return False, "No text: the interaction could not be processed."
+    return False, "No text: redaction did not complete, so no words were written."
+
+
+def _turn_tokens(turn: dict[str, Any], spans: list[list[int]]) -> list[str] | None:
+    """The turn's display words indexed like the words the rules saw: a mask that covers
+    several words stands once at its first word (with the punctuation of its last), the rest
+    are empty. None if they cannot be lined up."""
+    removed = {i for covered in spans for i in covered[1:]}
+    if turn.get("words"):
+        tokens = [str(w["text"]) for w in turn["words"]]
+        for covered in spans:
+            if covered[-1] < len(tokens):
+                tokens[covered[0]] = tokens[covered[-1]]
+        for i in removed:
+            if 0 <= i < len(tokens):
+                tokens[i] = ""
+        return tokens
+    text = turn.get("text")
+    if text is None:
+        return None
+    parts = str(text).split()
+    total = len(parts) + len(removed)
+    out: list[str] = []
+    it = iter(parts)
+    for i in range(total):
+        if i in removed:
+            out.append("")
+        else:
+            nxt = next(it, None)
+            if nxt is None:
+                return None
+            out.append(nxt)
+    return out
+
+
+def _timed(turn: dict[str, Any], start: float | None, end: float | None) -> list[int]:
+    """Word indices of a transcribed turn inside [start, end]: how findings written before
+    word indices were recorded still line up."""
+    if start is None or end is None or not turn.get("words"):
+        return []
+    return [
+        i
+        for i, w in enumerate(turn["words"])
+        if w["start"] >= start - 0.01 and w["end"] <= end + 0.01
+    ]
+
+
+def _span_words(span: dict[str, Any], turns: list[dict[str, Any]]) -> list[int]:
+    if span.get("first_word") is not None:
+        first = int(span["first_word"])
+        return list(range(first, first + int(span.get("words", 1))))
+    t = span.get("turn")
+    return _timed(turns[t], span.get("start"), span.get("end")) if t < len(turns) else []
+
+
+def _evidence_words(e: dict[str, Any], turns: list[dict[str, Any]]) -> tuple[int, int] | None:
+    if e.get("words"):
+        return int(e["words"][0]), int(e["words"][1])
+    t = e.get("turn", len(turns))
+    found = _timed(turns[t], e.get("start"), e.get("end")) if t < len(turns) else []
+    return (found[0], found[-1]) if found else None
+
+
+@dataclass
+class _Mark:
+    cls: str
+    title: str
+    ref: str
+
+
+def _render_turn(
+    tokens: list[str], marks: list[tuple[int, int, _Mark]], masks: dict[int, str]
+) -> Markup:
+    """Words with evidence marked in place: consecutive words under the same marks share one
+    <mark>; masks get their own style."""
+    by_word: list[list[_Mark]] = [[] for _ in tokens]
+    for first, last, m in marks:
+        for i in range(max(first, 0), min(last, len(tokens) - 1) + 1):
+            by_word[i].append(m)
+    html: list[str] = []
+    run: list[str] = []
+    run_marks: list[_Mark] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        inner = " ".join(run)
+        if run_marks:
+            classes = " ".join(sorted({m.cls for m in run_marks}))
+            title = "; ".join(dict.fromkeys(m.title for m in run_marks))
+            refs = " ".join(dict.fromkeys(m.ref for m in run_marks))
+            html.append(
+                f'<mark class="{classes}" title="{escape(title)}" data-refs="{escape(refs)}">'
+                f"{inner}</mark>"
+            )
+        else:
+            html.append(inner)
+        run.clear()
+
+    for i, tok in enumerate(tokens):
+        if not tok:
+            continue
+        word = (
+            f'<span class="mask" title="{escape(masks[i])}">{escape(tok)}</span>'
+            if i in masks
+            else str(escape(tok))
+        )
+        if by_word[i] != run_marks:
+            flush()
+            run_marks = by_word[i]
+        run.append(word)
+    flush()
+    return Markup(" ".join(html))
+
+
+def _fmt_time(t: float | None) -> str:
+    if t is None:
+        return ""
+    m, s = divmod(int(t), 60)
+    return f"{m}:{s:02d}"
+
+
+def _evidence_view(e: dict[str, Any], show_text: bool) -> dict[str, Any]:
+    return {
+        "turn": e.get("turn"),
+        "speaker": e.get("speaker"),
+        "time": _fmt_time(e.get("start")),
+        "start": e.get("start"),
+        "score": e.get("score"),
+        "quote": e.get("quote") if show_text else None,
+        "matched": e.get("matched", ""),
+    }
+
+
+def interaction_view(
+    doc: dict[str, Any], n: int, outdir: Path, keep_unredacted: bool
+) -> dict[str, Any]:
+    """Everything the report shows for one interaction, as plain values for the template."""
+    show_text, hidden_reason = _text_policy(doc, keep_unredacted)
+    it = doc.get("interaction") or {}
+    results = doc.get("results", [])
+    red = doc.get("redaction") or {}
+    spans = red.get("spans", [])
+    covers: dict[int, list[list[int]]] = defaultdict(list)
+    masks: dict[int, dict[int, str]] = defaultdict(dict)
+    turn_docs = (doc.get("transcript") or {}).get("turns", [])
+    for sp in spans:
+        covered = _span_words(sp, turn_docs)
+        if not covered:
+            continue
+        covers[sp["turn"]].append(covered)
+        masks[sp["turn"]][covered[0]] = f"{sp['entity']} ({sp['detector']}, score {sp['score']})"
+    if (doc.get("transcript") or {}).get("text") != "redacted":
+        covers, masks = defaultdict(list), defaultdict(dict)
+
+    marks: dict[int, list[tuple[int, int, _Mark]]] = defaultdict(list)
+    rule_views = []
+    for ri, r in enumerate(results):
+        key = f"{r['pack']}/{r['rule']}"
+        ref = f"r{n}-{ri}"
+        evidence = [_evidence_view(e, show_text) for e in r.get("evidence", [])]
+        near = r.get("near_miss")
+        if r["outcome"] == "failed" and r["kind"] == "prohibited":
+            ev_cls = "ev-violation"
+        elif r["outcome"] == "failed":
+            ev_cls = "ev-trigger"
+        else:
+            ev_cls = "ev-found"
+        for e in r.get("evidence", []):
+            where = _evidence_words(e, turn_docs)
+            if where:
+                mark = _Mark(ev_cls, f"{key}: {r['outcome']}", ref)
+                marks[e["turn"]].append((*where, mark))
+        where = _evidence_words(near, turn_docs) if near and r["outcome"] == "failed" else None
+        if near and where:
+            mark = _Mark("ev-near", f"{key}: near miss ({near.get('score')})", ref)
+            marks[near["turn"]].append((*where, mark))
+        rule_views.append(
+            {
+                "ref": ref,
+                "key": key,
+                "pack": r["pack"],
+                "pack_version": r.get("pack_version"),
+                "rule": r["rule"],
+                "category": r.get("category"),
+                "kind": r["kind"],
+                "severity": r["severity"],
+                "outcome": r["outcome"],
+                "reason": r.get("reason", ""),
+                "message": r.get("message", ""),
+                "reference": r.get("reference"),
+                "evidence": evidence,
+                "near_miss": _evidence_view(near, show_text) if near else None,
+            }
+        )
+    order = {"failed": 0, "needs_review": 1, "passed": 2, "not_applicable": 3}
+    rule_views.sort(key=lambda v: (order.get(v["outcome"], 9), -severity_rank(v["severity"])))
+
+    turns = []
+    for ti, t in enumerate((doc.get("transcript") or {}).get("turns", [])):
+        body: Markup | None = None
+        if show_text:
+            tokens = _turn_tokens(t, covers.get(ti, []))
+            if tokens is None:
+                body = Markup(escape(t.get("text", "")))
+            else:
+                body = _render_turn(tokens, marks.get(ti, []), masks.get(ti, {}))
+        turns.append(
+            {
+                "index": ti,
+                "speaker": t.get("speaker", "unknown"),
+                "time": _fmt_time(t.get("start")),
+                "start": t.get("start"),
+                "confidence": t.get("speaker_confidence"),
+                "words": t.get("word_count"),
+                "flags": t.get("flags", []),
+                "body": body,
+            }
+        )
+
+    audio = (red.get("audio") or {}).get("file")
+    score = ((doc.get("scorecard") or {}).get("overall") or {}).get("score")
+    outcomes = Counter(r["outcome"] for r in results)
+    failed = [v for v in rule_views if v["outcome"] == "failed"]
+    worst = max((severity_rank(v["severity"]) for v in failed), default=-1)
+    source = it.get("source") or {}
+    error = (doc.get("errors") or [None])[0]
+    return {
+        "n": n,
+        "id": str(doc["id"]),
+        "status": doc.get("status", "ok"),
+        "medium": it.get("medium", ""),
+        "source": str(source.get("path", "")),
+        "source_name": Path(str(source.get("path", ""))).name,
+        "duration": it.get("duration"),
+        "duration_text": _fmt_time(it.get("duration")) if it.get("duration") else "",
+        "meta": _meta(doc),
+        "speakers": it.get("speakers") or {},
+        "show_text": show_text,
+        "hidden_reason": hidden_reason,
+        "turns": turns,
+        "rules": rule_views,
+        "failed": failed,
+        "worst": SEVERITIES[worst] if worst >= 0 else "",
+        "worst_rank": worst,
+        "outcomes": outcomes,
+        "score": score,
+        "score_class": rate_class(score / 100.0 if score is not None else None),
+        "scorecard": doc.get("scorecard") or {},
+        "redaction": red,
+        "audio": audio if audio and (outdir / audio).is_file() else None,
+        "error": error,
+        "outcome_keys": " ".join(f"{v['key']}:{v['outcome']}" for v in rule_views),
+    }
+
+
+# ---- the batch ---------------------------------------------------------------------------
+
+
+def _bars(results: list[tuple[str, dict[str, Any]]], key: str) -> list[Bar]:
+    tally: dict[str, Counter[str]] = defaultdict(Counter)
+    for _id, r in results:
+        name = f"{r['pack']}/{r['rule']}" if key == "rule" else str(r.get("category"))
+        tally[name][r["outcome"]] += 1
+    bars = []
+    for name, c in tally.items():
+        decided = c["passed"] + c["failed"]
+        rate = c["passed"] / decided if decided else None
+        link = f"#interactions?rule={name}&outcome=failed" if key == "rule" else None
+        bars.append(Bar(name, rate, c["passed"], c["failed"], c["needs_review"], link))
+    bars.sort(key=lambda b: (b.rate if b.rate is not None else 2.0, b.label))
+    return bars
+
+
+def _trend(views: list[dict[str, Any]], results_by_id: dict[str, list[dict]]) -> list[Point]:
+    days: dict[str, Counter[str]] = defaultdict(Counter)
+    counts: Counter[str] = Counter()
+    for v in views:
+        day = v["meta"].get("date", "")[:10]
+        if not day:
+            continue
+        counts[day] += 1
+        for r in results_by_id.get(v["id"], []):
+            days[day][r["outcome"]] += 1
+    points = []
+    for day in sorted(counts):
+        c = days[day]
+        decided = c["passed"] + c["failed"]
+        points.append(Point(day, c["passed"] / decided if decided else None, decided, counts[day]))
+    return points
+
+
+def _agents(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_agent: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for v in views:
+        if v["meta"].get("agent_id") and v["status"] == "ok":
+            by_agent[v["meta"]["agent_id"]].append(v)
+    rows = []
+    for agent, vs in by_agent.items():
+        scores = [v["score"] for v in vs if v["score"] is not None]
+        serious = sum(1 for v in vs for f in v["failed"] if severity_rank(f["severity"]) >= 2)
+        rows.append(
+            {
+                "agent": agent,
+                "team": vs[0]["meta"].get("team", ""),
+                "interactions": len(vs),
+                "score": sum(scores) / len(scores) if scores else None,
+                "serious": serious,
+                "failed": sum(len(v["failed"]) for v in vs),
+            }
+        )
+    rows.sort(key=lambda r: (-r["serious"], -r["failed"], r["agent"]))
+    return rows
+
+
+def _options(views: list[dict[str, Any]], key: str) -> list[str]:
+    return sorted({v["meta"][key] for v in views if v["meta"].get(key)})
+
+
+def batch_view(docs: tuple[dict[str, Any], ...], outdir: Path, keep_unredacted: bool) -> dict:
+    views = [interaction_view(d, n, outdir, keep_unredacted) for n, d in enumerate(docs)]
+    results = [(str(d["id"]), r) for d in docs for r in d.get("results", [])]
+    by_id: dict[str, list[dict]] = defaultdict(list)
+    for i, r in results:
+        by_id[i].append(r)
+    ok = [v for v in views if v["status"] == "ok"]
+    failed_processing = [v for v in views if v["status"] != "ok"]
+    outcomes = Counter(r["outcome"] for _i, r in results)
+    decided = outcomes["passed"] + outcomes["failed"]
+    rule_bars = _bars(results, "rule")
+    category_bars = _bars(results, "category")
+    points = _trend(views, by_id)
+    packs = sorted({f"{r['pack']} {r['pack_version']}" for _i, r in results})
+    scored = [v for v in ok if v["score"] is not None]
+    worst = sorted(scored, key=lambda v: (v["score"], -v["worst_rank"], v["id"]))[:10]
+    audio_seconds = sum(v["duration"] or 0.0 for v in ok if v["medium"] == "voice")
+    models = [d.get("scanner", {}).get("model") for d in docs if d.get("scanner", {}).get("model")]
+    severity_failures = Counter(r["severity"] for _i, r in results if r["outcome"] == "failed")
+    return {
+        "views": views,
+        "counts": {
+            "interactions": len(views),
+            "ok": len(ok),
+            "failed_processing": len(failed_processing),
+            "voice": sum(1 for v in ok if v["medium"] == "voice"),
+            "chat": sum(1 for v in ok if v["medium"] == "chat"),
+            "audio_hours": audio_seconds / 3600.0,
+            "results": len(results),
+            "passed": outcomes["passed"],
+            "failed": outcomes["failed"],
+            "needs_review": outcomes["needs_review"],
+            "with_failures": sum(1 for v in ok if v["failed"]),
+        },
+        "severity_failures": [(s, severity_failures[s]) for s in reversed(SEVERITIES)],
+        "pass_rate": outcomes["passed"] / decided if decided else None,
+        "rule_chart": Markup(pass_rate_bars(rule_bars, "Pass rate per rule")) if rule_bars else "",
+        "category_chart": Markup(pass_rate_bars(category_bars, "Pass rate per category", 160.0))
+        if category_bars
+        else "",
+        "trend_chart": Markup(trend_chart(points, "Pass rate by date")),
+        "days": len(points),
+        "rules": [b.label for b in sorted(rule_bars, key=lambda b: b.label)],
+        "worst": worst,
+        "agents": _agents(views)[:10],
+        "failures": failed_processing,
+        "packs": packs,
+        "model": models[0] if models else None,
+        "agents_all": _options(views, "agent_id"),
+        "teams": _options(views, "team"),
+        "campaigns": _options(views, "campaign"),
+        "dates": _options(views, "date"),
+        "text_hidden": sum(1 for v in ok if not v["show_text"]),
+    }
+
+
+# ---- CSV ---------------------------------------------------------------------------------
+
+
+def _cell(value: object) -> object:
+    """Spreadsheet-safe: a text cell that starts like a formula is prefixed with a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _csv(header: list[str], rows: list[list[object]]) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    for row in rows:
+        w.writerow([_cell(v) for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def results_csv(views: list[dict[str, Any]]) -> bytes:
+    """One row per interaction and rule result."""
+    header = [
+        "interaction_id",
+        "source_file",
+        "medium",
+        "date",
+        "agent_id",
+        "team",
+        "campaign",
+        "pack",
+        "pack_version",
+        "rule",
+        "category",
+        "kind",
+        "severity",
+        "outcome",
+        "reason",
+        "evidence_start_s",
+        "evidence_quote",
+        "near_miss_score",
+    ]
+    rows: list[list[object]] = []
+    for v in views:
+        m = v["meta"]
+        for r in v["rules"]:
+            first = r["evidence"][0] if r["evidence"] else None
+            near = r["near_miss"]
+            rows.append(
+                [
+                    v["id"],
+                    v["source_name"],
+                    v["medium"],
+                    m.get("date"),
+                    m.get("agent_id"),
+                    m.get("team"),
+                    m.get("campaign"),
+                    r["pack"],
+                    r["pack_version"],
+                    r["rule"],
+                    r["category"],
+                    r["kind"],
+                    r["severity"],
+                    r["outcome"],
+                    r["reason"],
+                    first["start"] if first else None,
+                    first["quote"] if first else None,
+                    near["score"] if near and r["outcome"] == "failed" else None,
+                ]
+            )
+    return _csv(header, rows)
+
+
+def interactions_csv(views: list[dict[str, Any]]) -> bytes:
+    """One row per interaction: status, who and when, score overall and per category."""
+    header = [
+        "interaction_id",
+        "source_file",
+        "status",
+        "error_code",
+        "medium",
+        "duration_s",
+        "date",
+        "agent_id",
+        "team",
+        "campaign",
+        "speakers_method",
+        "score",
+        *(f"score_{c}" for c in CATEGORIES),
+        "passed",
+        "failed",
+        "needs_review",
+        "not_applicable",
+        *(f"failed_{s}" for s in reversed(SEVERITIES)),
+        "redacted_spans",
+    ]
+    rows: list[list[object]] = []
+    for v in views:
+        m = v["meta"]
+        cats = v["scorecard"].get("categories", {})
+        sev = Counter(f["severity"] for f in v["failed"])
+        rows.append(
+            [
+                v["id"],
+                v["source_name"],
+                v["status"],
+                (v["error"] or {}).get("code"),
+                v["medium"],
+                v["duration"],
+                m.get("date"),
+                m.get("agent_id"),
+                m.get("team"),
+                m.get("campaign"),
+                v["speakers"].get("method"),
+                v["score"],
+                *((cats.get(c) or {}).get("score") for c in CATEGORIES),
+                v["outcomes"]["passed"],
+                v["outcomes"]["failed"],
+                v["outcomes"]["needs_review"],
+                v["outcomes"]["not_applicable"],
+                *(sev[s] for s in reversed(SEVERITIES)),
+                len(v["redaction"].get("spans", [])),
+            ]
+        )
+    return _csv(header, rows)
+
+
+# ---- HTML --------------------------------------------------------------------------------
+
+
+def _asset(name: str) -> str:
+    return resources.files("scanner").joinpath("templates", name).read_text(encoding="utf-8")
+
+
+def _environment():
+    from jinja2 import Environment, FunctionLoader
+
+    env = Environment(
+        loader=FunctionLoader(lambda name: _asset(name)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = lambda x: "n/a" if x is None else f"{x * 100:.0f}%"
+    env.filters["score"] = lambda x: "n/a" if x is None else f"{x:.0f}"
+    env.filters["mmss"] = _fmt_time
+    env.filters["rate_class"] = rate_class
+    return env
+
+
+def render_html(batch: dict[str, Any], title: str, generated: str) -> str:
+    env = _environment()
+    index = {v["id"]: v["n"] for v in batch["views"]}
+    # JSON inside <script>: "<" escaped so no value can close the element
+    index_json = json.dumps(index, ensure_ascii=False).replace("<", "\\u003c")
+    return env.get_template("report.html.j2").render(
+        b=batch,
+        title=title,
+        generated=generated,
+        version=__version__,
+        css=Markup(_asset("report.css")),
+        js=Markup(_asset("report.js")),
+        index_json=Markup(index_json),
+        severities=SEVERITIES,
+    )
+
+
+def build_report(
+    outdir: Path, keep_unredacted: bool = False, title: str | None = None
+) -> ReportFiles:
+    """Write OUTDIR/report.html, results.csv and interactions.csv from the findings there."""
+    outdir = Path(outdir)
+    loaded = load_findings(outdir)
+    batch = batch_view(loaded.docs, outdir, keep_unredacted)
+    batch["unreadable"] = list(loaded.unreadable)
+    generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    html = render_html(batch, title or f"Compliance report: {outdir.name}", generated)
+    files = ReportFiles(
+        outdir / REPORT_NAME,
+        outdir / RESULTS_CSV,
+        outdir / INTERACTIONS_CSV,
+        len(loaded.docs),
+        loaded.unreadable,
+    )
+    write_atomic(files.results_csv, results_csv(batch["views"]))
+    write_atomic(files.interactions_csv, interactions_csv(batch["views"]))
+    write_atomic(files.html, html.encode("utf-8"))
+    return files

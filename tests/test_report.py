@@ -1,0 +1,277 @@
+"""The HTML report and CSV exports, built from real scans and opened in a real headless
+Chromium: every interaction and every failed rule shown, click-through, filters, audio, no
+personal data, hostile text escaped, and the --fail-on gate."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from scanner import scan
+from scanner.report import build_report, load_findings
+from scanner.verify import verify
+
+from .conftest import load
+from .helpers import SAMPLES
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True)
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    shutil.copytree(src, dst, dirs_exist_ok=True)
+    for stale in ("report.html", "results.csv", "interactions.csv"):
+        (dst / stale).unlink(missing_ok=True)
+    return dst
+
+
+def _failed(doc: dict) -> set[str]:
+    return {f"{r['pack']}/{r['rule']}" for r in doc["results"] if r["outcome"] == "failed"}
+
+
+@pytest.fixture(scope="module")
+def sample_report(default_scan: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = _copy(default_scan, tmp_path_factory.mktemp("report-samples"))
+    files = build_report(out)
+    assert files.interactions == 9 and not files.unreadable
+    return out
+
+
+def _open(browser, path: Path, fragment: str = "") -> None:
+    browser.get(path.resolve().as_uri() + fragment)
+    WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
+
+
+def _visible_ids(browser) -> list[str]:
+    rows = browser.find_elements(By.CSS_SELECTOR, "#table tbody tr.row")
+    return [r.get_attribute("data-id") for r in rows if r.is_displayed()]
+
+
+def test_csv_exports_match_the_findings(sample_report: Path) -> None:
+    docs = load_findings(sample_report).docs
+    with (sample_report / "results.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    expected = {
+        (d["id"], f"{r['pack']}/{r['rule']}", r["outcome"]) for d in docs for r in d["results"]
+    }
+    got = {(r["interaction_id"], f"{r['pack']}/{r['rule']}", r["outcome"]) for r in rows}
+    assert len(rows) == sum(len(d["results"]) for d in docs) and got == expected
+    with (sample_report / "interactions.csv").open(newline="") as fh:
+        per = {r["interaction_id"]: r for r in csv.DictReader(fh)}
+    assert set(per) == {d["id"] for d in docs}
+    for d in docs:
+        row = per[d["id"]]
+        assert float(row["score"]) == pytest.approx(d["scorecard"]["overall"]["score"])
+        assert int(row["failed"]) == len(_failed(d))
+        assert int(row["redacted_spans"]) == len(d["redaction"]["spans"])
+    call = per["call-01-card-payment"]
+    assert (call["agent_id"], call["team"], call["date"]) == ("A-1042", "payments", "2026-10-05")
+
+
+def test_report_passes_verify(sample_report: Path) -> None:
+    leaks, files = verify(sample_report)
+    assert leaks == []
+    assert files >= 9 + 3
+    html = (sample_report / "report.html").read_text()
+    # it does hold the redacted conversation, masks and quotes
+    assert "[PERSON]" in html and "[CREDIT_CARD]" in html and "This call may be recorded" in html
+
+
+def test_report_in_chromium_shows_everything_and_clicks_through(
+    sample_report: Path, browser, tmp_path: Path
+) -> None:
+    docs = {d["id"]: d for d in load_findings(sample_report).docs}
+    _open(browser, sample_report / "report.html")
+    assert browser.find_element(By.ID, "view-overview").is_displayed()
+    assert browser.find_element(By.ID, "kpi-interactions").text == "9"
+    # nothing was fetched: no network, no other file
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+    browser.find_element(By.CSS_SELECTOR, "nav.tabs a[data-view=interactions]").click()
+    assert sorted(_visible_ids(browser)) == sorted(docs)
+    for row in browser.find_elements(By.CSS_SELECTOR, "#table tbody tr.row"):
+        chips = {c.text for c in row.find_elements(By.CSS_SELECTOR, ".chip")}
+        assert chips == _failed(docs[row.get_attribute("data-id")])
+
+    # filter: one rule, failed
+    Select(browser.find_element(By.NAME, "rule")).select_by_visible_text(
+        "debt-collection/mini-miranda"
+    )
+    Select(browser.find_element(By.NAME, "outcome")).select_by_value("failed")
+    expect = sorted(i for i, d in docs.items() if "debt-collection/mini-miranda" in _failed(d))
+    assert expect and sorted(_visible_ids(browser)) == expect
+    assert browser.find_element(By.ID, "shown").text == f"Showing {len(expect)} of 9 interactions"
+    browser.find_element(By.CSS_SELECTOR, "#filters button[type=reset]").click()
+    WebDriverWait(browser, 5).until(lambda d: len(_visible_ids(d)) == 9)
+    Select(browser.find_element(By.NAME, "severity")).select_by_value("critical")
+    crit = sorted(
+        i
+        for i, d in docs.items()
+        if any(r["outcome"] == "failed" and r["severity"] == "critical" for r in d["results"])
+    )
+    assert sorted(_visible_ids(browser)) == crit
+    browser.find_element(By.CSS_SELECTOR, "#filters button[type=reset]").click()
+
+    # click through to the worst call
+    WebDriverWait(browser, 5).until(lambda d: len(_visible_ids(d)) == 9)
+    browser.find_element(By.CSS_SELECTOR, "#table a[href='#i/call-04-collections-threats']").click()
+    detail = browser.find_element(By.ID, "view-detail")
+    assert detail.is_displayed()
+    assert "call-04-collections-threats" in detail.find_element(By.CSS_SELECTOR, "h2").text
+    doc = docs["call-04-collections-threats"]
+    failed_rows = detail.find_elements(By.CSS_SELECTOR, "tr.finding[data-outcome=failed]")
+    assert {r.get_attribute("data-rule") for r in failed_rows} == _failed(doc)
+    turns = detail.find_elements(By.CSS_SELECTOR, ".conversation .turn")
+    assert len(turns) == len(doc["transcript"]["turns"])
+    assert detail.find_elements(By.CSS_SELECTOR, "mark.ev-violation")  # threats, in place
+    assert detail.find_elements(By.CSS_SELECTOR, ".conversation .mask")  # masked values
+    required = {
+        k
+        for k in _failed(doc)
+        if any(f"{r['pack']}/{r['rule']}" == k and r["kind"] == "required" for r in doc["results"])
+    }
+    near_rows = detail.find_elements(By.CSS_SELECTOR, "table.near-misses tbody tr")
+    assert {r.find_element(By.CSS_SELECTOR, "td").text for r in near_rows} == required
+    # an evidence link brings its turn into view
+    link = detail.find_element(By.CSS_SELECTOR, "tr.finding[data-outcome=failed] a.evlink")
+    link.click()
+    target = detail.find_element(By.ID, f"turn-{link.get_attribute('data-turn')}")
+    assert "flash" in target.get_attribute("class")
+    shot = tmp_path / "call-04.png"
+    assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 20_000
+
+    # every interaction page shows every failed rule
+    for i, d in docs.items():
+        browser.execute_script("location.hash = arguments[0]", "i/" + i)
+        WebDriverWait(browser, 5).until(
+            lambda b, i=i: i in b.find_element(By.CSS_SELECTOR, "#view-detail h2").text
+        )
+        rows = browser.find_elements(
+            By.CSS_SELECTOR, "#view-detail tr.finding[data-outcome=failed]"
+        )
+        assert {r.get_attribute("data-rule") for r in rows} == _failed(d), i
+    browser.back()  # history works as in any site
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+
+
+def test_unredacted_findings_show_no_text_unless_asked(
+    unredacted_scan: Path, tmp_path: Path
+) -> None:
+    out = _copy(unredacted_scan, tmp_path / "out")
+    build_report(out)
+    html = (out / "report.html").read_text()
+    name = "Aisha Khan"  # a customer in chat-01, present in the unredacted findings
+    assert name in json.dumps(load(out, "chat-01-complaint-handled"))
+    assert name not in html and "scanned with --keep-unredacted" in html
+    assert name not in (out / "results.csv").read_text()
+    build_report(out, keep_unredacted=True)
+    assert name in (out / "report.html").read_text()
+
+
+def test_fail_on_gates_the_exit_code(tmp_path: Path) -> None:
+    chats = SAMPLES / "chats"
+    res = _cli("scan", str(chats), "--out", str(tmp_path / "a"), "--fail-on", "critical")
+    assert res.returncode == 4, res.stderr
+    assert "chat-02-vulnerable-no-support: contact-centre-core/vulnerability-support" in res.stderr
+    assert (tmp_path / "a" / "report.html").is_file()  # written automatically
+    assert _cli("report", str(tmp_path / "a"), "--fail-on", "high").returncode == 4
+    # an interaction that passes everything does not trip even the lowest gate
+    res = _cli(
+        "scan",
+        str(chats / "chat-01-complaint-handled.txt"),
+        "--out",
+        str(tmp_path / "b"),
+        "--fail-on",
+        "low",
+        "--no-report",
+    )
+    assert res.returncode == 0, res.stderr
+    assert not (tmp_path / "b" / "report.html").exists()
+    assert _cli("report", str(tmp_path / "b"), "--fail-on", "low").returncode == 0
+    assert _cli("report", str(tmp_path / "nowhere")).returncode == 2
+
+
+def test_hostile_text_is_shown_as_text_and_csv_cells_cannot_be_formulas(
+    browser, tmp_path: Path
+) -> None:
+    src = tmp_path / "in" / "=HYPERLINK(1).txt"
+    src.parent.mkdir()
+    src.write_text(
+        "Agent: Hello, you're chatting with Sam at Northwind Bank. "
+        "<img src=x onerror=\"document.title='pwned'\"></script><b>bold</b>\n"
+        "Customer: I want to make a complaint.\n"
+    )
+    out = tmp_path / "out"
+    scan([src.parent], out)
+    build_report(out)
+    (row,) = list(csv.DictReader((out / "interactions.csv").open(newline="")))
+    assert row["source_file"] == "'=HYPERLINK(1).txt"  # a spreadsheet shows it, never runs it
+    _open(browser, out / "report.html", "#i/" + row["interaction_id"])
+    detail = browser.find_element(By.ID, "view-detail")
+    assert row["interaction_id"] in detail.find_element(By.CSS_SELECTOR, "h2").text
+    assert browser.title != "pwned"
+    assert not detail.find_elements(By.CSS_SELECTOR, ".conversation img, .conversation b")
+    assert "<b>bold</b>" in detail.find_element(By.CSS_SELECTOR, ".conversation").text
+
+
+def test_redacted_audio_plays_in_the_report(browser, tmp_path: Path) -> None:
+    call = SAMPLES / "calls" / "call-01-card-payment.wav"
+    res = _cli("scan", str(call), "--out", str(tmp_path), "--redact-audio", "tone", "-q")
+    assert res.returncode == 0, res.stderr
+    _open(browser, tmp_path / "report.html", "#i/call-01-card-payment")
+    audio = browser.find_element(By.CSS_SELECTOR, "#view-detail audio")
+    assert audio.get_attribute("src").endswith("call-01-card-payment.redacted.wav")
+    browser.execute_script("arguments[0].load()", audio)
+    WebDriverWait(browser, 20).until(
+        lambda d: d.execute_script("return arguments[0].readyState", audio) >= 1
+    )
+    duration = browser.execute_script("return arguments[0].duration", audio)
+    assert duration == pytest.approx(59.56, abs=0.5)
+    # a turn's time seeks the player
+    browser.find_elements(By.CSS_SELECTOR, "#view-detail [data-seek]")[3].click()
+    assert browser.execute_script("return arguments[0].currentTime", audio) > 10
+
+
+def test_a_thousand_chat_report_opens_and_filters(
+    default_scan: Path, browser, tmp_path: Path
+) -> None:
+    """1000 interactions: the chats' real findings, each under new ids, agents and dates."""
+    chats = [load(default_scan, p.stem) for p in sorted((SAMPLES / "chats").glob("chat-*"))]
+    out = tmp_path / "big"
+    out.mkdir()
+    for n in range(1000):
+        doc = json.loads(json.dumps(chats[n % len(chats)]))
+        doc["id"] = f"chat-{n:04d}"
+        doc["interaction"]["metadata"] = {
+            "agent_id": f"A-{n % 40:03d}",
+            "team": ("payments", "sales", "collections")[n % 3],
+            "date": f"2026-10-{1 + n % 28:02d}",
+        }
+        (out / f"chat-{n:04d}.json").write_text(json.dumps(doc))
+    t0 = time.perf_counter()
+    build_report(out)
+    built = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    _open(browser, out / "report.html", "#interactions")
+    opened = time.perf_counter() - t0
+    print(f"1000-interaction report: built in {built:.2f} s, opened in {opened:.2f} s")
+    assert len(_visible_ids(browser)) == 1000
+    Select(browser.find_element(By.NAME, "agent")).select_by_visible_text("A-007")
+    assert len(_visible_ids(browser)) == 25
+    browser.find_element(By.CSS_SELECTOR, "#table a[href='#i/chat-0967']").click()
+    assert "chat-0967" in browser.find_element(By.CSS_SELECTOR, "#view-detail h2").text
+    assert browser.find_elements(By.CSS_SELECTOR, "#view-detail .conversation .turn")
+    assert verify(out)[0] == []
