@@ -198,8 +198,8 @@ class Scanner:
         return self._transcriber
 
     def warm_up(self, audio: bool) -> None:
-        """Load the models now (redaction always; whisper when there is audio), so that the
-        first file's time is its own."""
+        """Load the models now (redaction always; whisper when there is audio), so that a
+        file's time limit counts its own work, not model loading."""
         _ = self.redactor
         if audio:
             _ = self.transcriber

@@ -57,6 +57,13 @@ class _Worker:
     ready: bool = False
 
 
+def _size(item: Any) -> float:
+    """How long a file will take, roughly: its declared duration (a header read)."""
+    from .audio import declared_seconds
+
+    return (declared_seconds(item.path) or 0.0) if item.kind == "audio" else 0.0
+
+
 def _death(exitcode: int | None) -> str:
     if exitcode is not None and exitcode < 0:
         sig = -exitcode
@@ -78,10 +85,13 @@ def run_supervised(
     """Scan `todo` in `workers` processes; yield (item, result, model description) as each
     finishes. `time_limit(item)` gives that file's limit in seconds (None: no limit)."""
     cores = os.cpu_count() or 1
-    if not options.transcribe.cpu_threads:  # share the cores between workers
+    workers = max(1, min(workers, len(todo)))
+    if not options.transcribe.cpu_threads:  # share the cores between the workers running
         threads = max(1, cores // workers)
         options = replace(options, transcribe=replace(options.transcribe, cpu_threads=threads))
-    queue = list(reversed(todo))
+    # biggest files first (popped from the end): the batch then ends with small files
+    # spread over all workers rather than one long file holding up the finish
+    queue = sorted(todo, key=_size)
     audio = any(item.kind == "audio" for item in todo)
     pool: list[_Worker] = []
 

@@ -63,6 +63,7 @@ def _doc(out: Path, ident: str) -> dict:
 def test_a_worker_killed_mid_file_fails_only_that_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "scanner", "scan", str(_batch(tmp_path)), "--out", str(out)]
+    cmd += ["--workers", "1"]  # one worker: the one holding the call
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
     worker = None
