@@ -11,8 +11,8 @@ with a metadata.csv spreading them over agents, teams and dates.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -38,25 +38,10 @@ def make_batch(folder: Path, n: int) -> None:
 
 def open_in_chromium(report: Path) -> tuple[float, int]:
     """Seconds until the page has loaded and its script has filled the table; rows shown."""
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
+    sys.path.insert(0, str(ROOT))
+    from tests.helpers import chromium
 
-    os.environ["SE_OFFLINE"] = "true"
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ):
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(
-        service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"), options=opts
-    )
+    driver = chromium()
     try:
         driver.get("about:blank")  # browser start-up is not the report's cost
         t0 = time.perf_counter()

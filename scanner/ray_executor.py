@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ScannerError
-from .types import FileError, ScanResult
+from .types import ScanResult
+from .workers import stopped
 
 
 class RayUnavailableError(ScannerError):
@@ -118,11 +119,6 @@ def run_on_ray(
             ) from exc
         return actor
 
-    def failed(item: Any, code: str, message: str) -> tuple[Any, ScanResult, None]:
-        text = f"{item.path}: {message}; the rest of the batch went on"
-        error = FileError(code, text, str(item.path))
-        return item, ScanResult(item.id, str(item.path), None, error), None
-
     actors: list[Any] = []
     try:
         for _ in range(min(slots, len(queue))):
@@ -141,7 +137,7 @@ def run_on_ray(
                     result, described = ray.get(ref)
                 except (RayActorError, RayTaskError) as exc:
                     why = f"the Ray actor scanning this file died ({type(exc).__name__})"
-                    yield failed(item, "worker-crashed", why)
+                    yield stopped(item, "worker-crashed", why)
                     ray.kill(actor, no_restart=True)
                     actors.remove(actor)
                     if queue:
@@ -159,7 +155,7 @@ def run_on_ray(
                     running.pop(ref)
                     ray.kill(actor, no_restart=True)
                     actors.remove(actor)
-                    yield failed(
+                    yield stopped(
                         item,
                         "time-limit",
                         f"not finished after {limit:g} s, the per-file time limit "

@@ -73,6 +73,16 @@ def _death(exitcode: int | None) -> str:
     return f"exited with status {exitcode}"
 
 
+def stopped(item: Any, code: str, message: str) -> tuple[Any, ScanResult, None]:
+    """The result of a file whose worker was stopped or died: the code, the file, the why."""
+    text = f"{item.path}: {message}; the rest of the batch went on"
+    return (
+        item,
+        ScanResult(item.id, str(item.path), None, FileError(code, text, str(item.path))),
+        None,
+    )
+
+
 def run_supervised(
     options: Any,
     csvs: list[Path],
@@ -112,10 +122,7 @@ def run_supervised(
         w.conn.send(item)
 
     def fail(w: _Worker, code: str, message: str) -> tuple[Any, ScanResult, None]:
-        item = w.item
-        text = f"{item.path}: {message}; the rest of the batch went on"
-        err = FileError(code, text, str(item.path))
-        return item, ScanResult(item.id, str(item.path), None, err), None
+        return stopped(w.item, code, message)
 
     def replace_worker(w: _Worker) -> None:
         if w.process.is_alive():

@@ -11,7 +11,7 @@ import pytest
 
 from scanner import ScanOptions, scan
 
-from .helpers import SAMPLES
+from .helpers import SAMPLES, chromium
 
 
 @pytest.fixture(scope="session")
@@ -42,39 +42,10 @@ def sox(*args: str) -> None:
     subprocess.run(["sox", *args], check=True, capture_output=True)
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory: pytest.TempPathFactory):
-    """Debian's headless Chromium driven by its own chromedriver; nothing may reach a network
-    (selenium's driver manager is kept offline, Chromium's background services are off)."""
-    import os
-
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    for tool in (CHROMIUM, CHROMEDRIVER):
-        assert Path(tool).is_file(), f"{tool} missing: apt-get install chromium chromium-driver"
-    os.environ["SE_OFFLINE"] = "true"
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-        "--window-size=1300,1000",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
-    ):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    """One headless Chromium for the session, with a fresh profile."""
+    driver = chromium(tmp_path_factory.mktemp("chromium-profile"))
     driver.set_page_load_timeout(60)
     yield driver
     driver.quit()

@@ -71,3 +71,38 @@ def role_accuracy(doc: dict, placed: list[tuple[str, float, float]]) -> float:
             right += role == turn["speaker"]
             total += 1
     return right / total
+
+
+def chromium(profile: Path | None = None, width: int = 1300, height: int = 1000):
+    """Debian's headless Chromium driven by its own chromedriver, with nothing that could
+    reach a network: selenium's driver manager kept offline, Chromium's background services
+    off. Used by the report tests and bench/bench_report.py."""
+    import os
+    import shutil
+
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    binary = shutil.which("chromium") or "/usr/bin/chromium"
+    driver = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    for tool in (binary, driver):
+        assert Path(tool).is_file(), f"{tool} missing: apt-get install chromium chromium-driver"
+    os.environ["SE_OFFLINE"] = "true"
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = binary
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--window-size={width},{height}",
+    ):
+        opts.add_argument(arg)
+    if profile is not None:
+        opts.add_argument(f"--user-data-dir={profile}")
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(driver), options=opts)
