@@ -430,8 +430,9 @@ def scan(
                 reused.append(reused_entry(index.row(item.id)))
                 continue
             hashes[item.id] = sha
-            stored = _stored_transcript(index, item.id, sha, config) if sha else None
-            if stored is not None and options.reuse_transcripts:
+            reuse = options.reuse_transcripts and sha
+            stored = _stored_transcript(index, item.id, sha, config) if reuse else None
+            if stored is not None:
                 rescore.append((replace(item, sha256=sha), stored))
                 continue
             todo.append(replace(item, sha256=sha))
