@@ -293,15 +293,16 @@ def _report_and_gate(
     from .report import build_report, gate, load_findings
 
     try:
+        loaded = load_findings(out)
         if write:
-            files = build_report(out, keep_unredacted=keep_unredacted, title=title)
+            files = build_report(out, keep_unredacted, title, loaded)
             if not quiet:
                 err.print(f"report: {files.html} ({files.interactions} interactions)")
             for name in files.unreadable:
                 err.print(f"[yellow]not read:[/] {name}")
         if fail_on is None:
             return False
-        hits = gate(load_findings(out).docs, fail_on.value)
+        hits = gate(loaded.docs, fail_on.value)
     except (ScannerError, OSError) as exc:
         err.print(f"[red]error:[/] report: {exc}")
         raise typer.Exit(EXIT_FATAL) from exc

@@ -661,11 +661,15 @@ def render_html(batch: dict[str, Any], title: str, generated: str) -> str:
 
 
 def build_report(
-    outdir: Path, keep_unredacted: bool = False, title: str | None = None
+    outdir: Path,
+    keep_unredacted: bool = False,
+    title: str | None = None,
+    loaded: Loaded | None = None,
 ) -> ReportFiles:
-    """Write OUTDIR/report.html, results.csv and interactions.csv from the findings there."""
+    """Write OUTDIR/report.html, results.csv and interactions.csv from the findings there
+    (`loaded`: those findings, if the caller has read them already)."""
     outdir = Path(outdir)
-    loaded = load_findings(outdir)
+    loaded = loaded or load_findings(outdir)
     batch = batch_view(loaded.docs, outdir, keep_unredacted)
     batch["unreadable"] = list(loaded.unreadable)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
