@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: scan test bench lint system-deps samples clean
+.PHONY: scan test test-fast bench lint system-deps samples clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ scan: $(STAMP)
 
 test: system-deps $(STAMP)
 	$(PY) -m pytest -q
+
+# the fast tier: no whisper, no browser, under a minute; run it on every change
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
 
 bench: $(STAMP)
 	$(PY) bench/bench_transcribe.py

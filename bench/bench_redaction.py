@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from redaction_set import Item, build  # noqa: E402
 
 from scanner.redact import Redactor  # noqa: E402
-from scanner.types import Interaction, Metadata, Source, SpeakerMapping, Turn  # noqa: E402
+from scanner.types import Interaction, Turn  # noqa: E402
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
@@ -44,14 +44,7 @@ def run_ours(items: list[Item], per_call: int = 10) -> tuple[list[set[int]], flo
     t0 = time.perf_counter()
     for i in range(0, len(items), per_call):
         group = items[i : i + per_call]
-        inter = Interaction(
-            id="b",
-            source=Source("b", "transcript", "txt", "", 0),
-            medium="chat",
-            turns=tuple(Turn("customer", it.text) for it in group),
-            speakers=SpeakerMapping("label", 1.0),
-            metadata=Metadata(),
-        )
+        inter = Interaction.from_turns([Turn("customer", it.text) for it in group])
         red = redactor.redact(inter)
         for k in range(len(group)):
             out.append({w for s in red.spans if s.turn == k for w in range(s.first, s.last + 1)})

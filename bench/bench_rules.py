@@ -18,8 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scanner import Scanner, ScanOptions  # noqa: E402
-from scanner.pipeline import discover  # noqa: E402
+from scanner import Processor, ScanOptions, discover  # noqa: E402
 from scanner.rules import RuleSet, default_rule_paths  # noqa: E402
 
 
@@ -29,7 +28,7 @@ def main() -> None:
     ap.add_argument("--rules", type=Path, action="append")
     args = ap.parse_args()
     ruleset = RuleSet.load(args.rules or default_rule_paths())
-    scanner = Scanner(ScanOptions(rule_paths=()))
+    scanner = Processor(ScanOptions(rule_paths=()))
     items, _ = discover([ROOT / "samples"])
     n_rules = len(ruleset.rules)
     print(f"{n_rules} rules from {', '.join(p.pack for p in ruleset.packs)}\n")

@@ -27,11 +27,12 @@ sys.path.insert(0, str(ROOT))
 
 
 def run_ours(model: str, files: list[str]) -> dict:
-    from scanner import Scanner, ScanOptions, TranscribeOptions
-    from scanner.pipeline import discover
+    from scanner import Processor, ScanOptions, TranscribeOptions, discover
 
     t0 = time.perf_counter()
-    scanner = Scanner(ScanOptions(transcribe=TranscribeOptions(model=model), keep_unredacted=True))
+    scanner = Processor(
+        ScanOptions(transcribe=TranscribeOptions(model=model), keep_unredacted=True)
+    )
     scanner.transcriber  # noqa: B018 load the model
     load = time.perf_counter() - t0
     items, _ = discover([Path(f) for f in files])

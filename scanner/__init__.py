@@ -1,11 +1,13 @@
 """Offline compliance scanner for contact-centre calls and chats.
 
-The public API: scan a batch, or use the stages one at a time.
+The public API: scan a batch (`scan`), or use the stages one at a time: `discover` inputs,
+`Processor` for one file, `read_transcript`, `load_audio`, `Transcriber`, `Redactor`,
+`RuleSet`, and the `findings` codec.
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .audio import Audio, load_audio
+from .batch import ScanSummary, scan
 from .errors import (
     AudioDecodeError,
     AudioTooLongError,
@@ -15,13 +17,18 @@ from .errors import (
     ModelError,
     ModelNotFoundError,
     OutputError,
+    RulePackError,
     ScannerError,
     TranscriptFormatError,
     TruncatedAudioError,
     UnsupportedFormatError,
 )
+from .executors import ExecutorError
+from .ingest import InputFile, discover
 from .models import ResolvedModel, resolve_whisper
-from .pipeline import Scanner, ScanOptions, ScanSummary, discover, scan
+from .process import Processor, ScanOptions
+from .redact import RedactOptions, Redactor
+from .rules import RuleSet
 from .transcribe import TranscribeOptions, Transcriber
 from .transcripts import read_transcript
 from .types import (
@@ -40,19 +47,25 @@ __all__ = [
     "AudioDecodeError",
     "AudioTooLongError",
     "EmptyAudioError",
+    "ExecutorError",
     "FileError",
     "InputError",
+    "InputFile",
     "Interaction",
     "Metadata",
     "MetadataError",
     "ModelError",
     "ModelNotFoundError",
     "OutputError",
+    "Processor",
+    "RedactOptions",
+    "Redactor",
     "ResolvedModel",
+    "RulePackError",
+    "RuleSet",
     "ScanOptions",
     "ScanResult",
     "ScanSummary",
-    "Scanner",
     "ScannerError",
     "Source",
     "SpeakerMapping",
@@ -63,6 +76,7 @@ __all__ = [
     "Turn",
     "UnsupportedFormatError",
     "Word",
+    "__version__",
     "discover",
     "load_audio",
     "read_transcript",

@@ -15,15 +15,18 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from .batch import scan
 from .errors import RulePackError, ScannerError
+from .ingest import InputFile
 from .models import WHISPER_PACKAGES, models_dir, resolve_whisper
-from .pipeline import InputFile, ScanOptions, scan
+from .process import ScanOptions
 from .redact import ALL_ENTITIES, RedactOptions
 from .rule_tests import run_pack_tests
 from .rules import default_rule_paths
 from .rules_schema import load_pack, pack_files
 from .transcribe import TranscribeOptions
 from .types import ScanResult
+from .vocab import SEVERITIES
 
 app = typer.Typer(
     add_completion=False,
@@ -42,11 +45,7 @@ class Executor(str, Enum):
     ray = "ray"
 
 
-class SeverityOpt(str, Enum):
-    low = "low"
-    medium = "medium"
-    high = "high"
-    critical = "critical"
+SeverityOpt = Enum("SeverityOpt", {s: s for s in SEVERITIES}, type=str)  # type: ignore[misc]
 
 
 FailOn = Annotated[
@@ -186,7 +185,7 @@ def scan_cmd(
         str,
         typer.Option(
             help="Per-file time limit in seconds; 'auto' = 5 min plus the recording's length; "
-            "0 = none (files then run in this process unless --workers > 1).",
+            "0 = none.",
         ),
     ] = "auto",
     write_report: Annotated[
@@ -197,7 +196,10 @@ def scan_cmd(
     ] = True,
     fail_on: FailOn = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
-    debug: Annotated[bool, typer.Option(help="Stop on internal errors with a traceback.")] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(help="Scan in this process and stop on internal errors with a traceback."),
+    ] = False,
 ) -> None:
     """Scan recordings and transcripts; write OUT/<id>.json per file, OUT/summary.json and
     OUT/report.html."""
@@ -222,7 +224,6 @@ def scan_cmd(
         ),
         redact_audio=redact_audio.value if redact_audio else None,
         max_audio_hours=max_hours or None,
-        time_limit=_time_limit(time_limit),
         reuse_transcripts=reuse_transcripts,
         debug=debug,
     )
@@ -255,7 +256,8 @@ def scan_cmd(
             out,
             options,
             progress=report,
-            workers=workers or (0 if executor is Executor.ray else default_workers()),
+            workers=workers,
+            time_limit=_time_limit(time_limit),
             plan=bar.start if bar else None,
             executor=executor.value,
             ray_address=ray_address,
@@ -290,10 +292,11 @@ def _report_and_gate(
     title: str | None = None,
 ) -> bool:
     """Write the report (if asked) and say whether the --fail-on gate tripped."""
-    from .report import build_report, gate, load_findings
+    from .findings import load_dir
+    from .report import build_report, gate
 
     try:
-        loaded = load_findings(out)
+        loaded = load_dir(out)
         if write:
             files = build_report(out, keep_unredacted, title, loaded)
             if not quiet:
@@ -545,16 +548,6 @@ class _ProgressBar:
 
     def stop(self) -> None:
         self.progress.stop()
-
-
-def default_workers() -> int:
-    """One worker per two cores: CTranslate2 gets less from each extra thread than from
-    another file in parallel (bench/bench_pipeline.py: on 2 cores, 2 workers x 1 thread
-    beat 1 x 2 threads by 14% on 10 calls), and a worker needs about 0.7 GB. A batch smaller
-    than the workers gives each file more threads instead."""
-    import os
-
-    return max(1, (os.cpu_count() or 1) // 2)
 
 
 def main() -> None:

@@ -6,16 +6,18 @@ that already holds text); it never writes anything.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from . import rules_schema as rs
 from .errors import ScannerError
+from .findings import FindingsError, interaction_from_findings
+from .findings import read as read_findings
 from .matchers import Matcher
 from .metadata import build as build_metadata
-from .rules import Prepared, RuleSet, _speaker_ok, _window_ok
+from .rule_tests import timed
+from .rules import Prepared, RuleSet, speaker_ok, window_ok
 from .transcripts import read_transcript, role_of
-from .types import Evidence, Interaction, Metadata, Source, SpeakerMapping, Turn, Word
+from .types import Evidence, Interaction, Turn
 
 
 def interaction_from_text(text: str, medium: str, campaign: str | None) -> Interaction:
@@ -29,62 +31,28 @@ def interaction_from_text(text: str, medium: str, campaign: str | None) -> Inter
             raise ValueError(f"--text line {n}: start it with 'agent:' or 'customer:'")
         turns.append(Turn(role, said.strip()))
     if medium == "voice":  # give voice turns times, as the rule tests do
-        timed, t = [], 0.0
-        for turn in turns:
-            end = t + max(1.5, 0.35 * len(turn.text.split()))
-            timed.append(Turn(turn.speaker, turn.text, round(t, 2), round(end, 2)))
-            t = end + 1.0
-        turns = timed
-    meta = build_metadata({"campaign": campaign}, "--campaign") if campaign else Metadata()
-    return _interaction("text", turns, medium, meta)
-
-
-def _interaction(ident: str, turns: list[Turn], medium: str, meta: Metadata) -> Interaction:
-    ends = [t.end for t in turns if t.end is not None]
-    return Interaction(
-        id=ident,
-        source=Source(ident, "transcript", "text", "", 0),
-        medium=medium,  # type: ignore[arg-type]
-        turns=tuple(turns),
-        speakers=SpeakerMapping("label", 1.0),
-        metadata=meta,
-        duration=max(ends) if ends else None,
-    )
+        turns = timed(turns)
+    meta = build_metadata({"campaign": campaign}, "--campaign") if campaign else None
+    return Interaction.from_turns(turns, medium=medium, metadata=meta)  # type: ignore[arg-type]
 
 
 def interaction_from_file(path: Path) -> Interaction:
+    """A transcript, or a findings file that holds text."""
     if path.suffix.lower() == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("schema") == "scanner.findings/v1":
-            tr = data.get("transcript", {})
-            if not tr.get("text_included"):
-                raise ValueError(f"{path}: this findings file holds no text (scanned without it)")
-            turns = [
-                Turn(
-                    t["speaker"],
-                    t["text"],
-                    t["start"],
-                    t["end"],
-                    tuple(
-                        Word(w["text"], w["start"], w["end"], w["p"]) for w in t.get("words", [])
-                    ),
-                )
-                for t in tr["turns"]
-            ]
-            meta = build_metadata(data["interaction"].get("metadata", {}), str(path))
-            it = data["interaction"]
-            return Interaction(
-                id=data["id"],
-                source=Source(str(path), "transcript", "json", "", 0),
-                medium=it["medium"],
-                turns=tuple(turns),
-                speakers=SpeakerMapping("label", 1.0),
-                metadata=meta,
-                duration=it.get("duration"),
-            )
+        try:
+            doc = read_findings(path)
+        except FindingsError:  # not findings: a JSON transcript (or broken: its reader says)
+            doc = None
+        if doc is not None:
+            return interaction_from_findings(doc)
     turns, own = read_transcript(path)
     meta = build_metadata({k: v for k, v in own.items() if not k.startswith("_")}, str(path))
-    return _interaction(path.stem, list(turns), str(own.get("_medium", "chat")), meta)
+    return Interaction.from_turns(
+        turns,
+        id=path.stem,
+        medium=str(own.get("_medium", "chat")),
+        metadata=meta,  # type: ignore[arg-type]
+    )
 
 
 def explain(
@@ -152,9 +120,9 @@ def explain(
                 continue
             loc = prep.locate(i, best)
             blocked = []
-            if not _speaker_ok(turn, speaker):
+            if not speaker_ok(turn, speaker):
                 blocked.append(f"not {speaker}")
-            if (w := _window_ok(prep, loc, window)) is not None:
+            if (w := window_ok(prep, loc, window)) is not None:
                 blocked.append(w)
             note = f" [{'; '.join(blocked)}]" if blocked else ""
             cells.append(f'{name}: {best.score:.0f} "{prep.quote(loc)}"{note}')

@@ -1,16 +1,23 @@
-"""The per-interaction findings document and the batch summary, as plain JSON-ready dicts.
+"""Findings: the one codec that writes and reads findings documents and the batch summary.
 
-Until redaction exists, words are only written when the user asked for them by name
-(`keep_unredacted`); otherwise a turn carries its structure (who, when, how many words, how
-confident) and no text at all.
+Writing: text comes from the redacted turns, the original only when the user asked for it by
+name (`keep_unredacted`), and none at all when redaction failed. Reading: everything that
+reads findings back (the report, the --fail-on gate, re-scoring, `rules explain`, resuming)
+goes through `read`, `load_dir` and `interaction_from_findings` here.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
-from . import __version__
+from ._version import __version__
+from .errors import OutputError
 from .redact import RedactOptions
 from .rules import scorecard
 from .types import (
@@ -24,9 +31,11 @@ from .types import (
     Turn,
     Word,
 )
+from .vocab import OUTCOMES
 
 FINDINGS_SCHEMA = "scanner.findings/v1"
 SUMMARY_SCHEMA = "scanner.summary/v1"
+SUMMARY_NAME = "summary.json"
 
 
 def turn_record(index: int, turn: Turn, keep_text: bool) -> dict[str, object]:
@@ -181,11 +190,142 @@ def summary_entry(result: ScanResult) -> dict[str, object]:
     return entry
 
 
+def rule_totals(results: Iterable[ScanResult]) -> dict[str, dict[str, int]]:
+    """Per rule, how many interactions passed, failed, needed review or were not applicable."""
+    totals: dict[str, dict[str, int]] = {}
+    for r in results:
+        for rr in r.rules:
+            counts = totals.setdefault(f"{rr.pack}/{rr.rule}", dict.fromkeys(OUTCOMES, 0))
+            counts[rr.outcome] += 1
+    return totals
+
+
+def summary_document(
+    results: tuple[ScanResult, ...],
+    reused: tuple[dict[str, object], ...],
+    skipped: tuple[str, ...],
+    started: datetime,
+    keep_unredacted: bool,
+    packs: list[dict[str, str]],
+    model: dict[str, object] | None,
+) -> dict[str, object]:
+    """OUT/summary.json: counts, errors by code, per-rule outcomes, one entry per input."""
+    codes = Counter(r.error.code for r in results if r.error)
+    voice = sum(
+        r.interaction.duration or 0
+        for r in results
+        if r.interaction and r.interaction.medium == "voice"
+    )
+    voice += sum(float(e.get("duration") or 0) for e in reused if e.get("medium") == "voice")  # type: ignore[arg-type]
+    return {
+        "schema": SUMMARY_SCHEMA,
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "text": "unredacted" if keep_unredacted else "redacted",
+        "model": model,
+        "counts": {
+            "inputs": len(results) + len(reused),
+            "ok": sum(r.ok for r in results) + len(reused),
+            "reused": len(reused),
+            "failed": sum(not r.ok for r in results),
+            "skipped": len(skipped),
+            "audio_seconds": round(voice, 3),
+        },
+        "errors_by_code": dict(codes),
+        "rule_packs": packs,
+        "rules": rule_totals(results),
+        "interactions": sorted(
+            [summary_entry(r) for r in results] + list(reused), key=lambda e: str(e["id"])
+        ),
+        "skipped": list(skipped),
+    }
+
+
+# ---- reading --------------------------------------------------------------------------------
+
+
+class FindingsError(ValueError):
+    """A file that cannot be read as JSON."""
+
+
+class NotFindingsError(FindingsError):
+    """JSON, but not a findings document (the summary, anything else)."""
+
+
+def read(path: Path) -> dict[str, Any]:
+    """One findings document. FindingsError if the file is not JSON, NotFindingsError if it is
+    not findings, OSError if it cannot be read at all."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FindingsError(f"{path}: not readable JSON ({type(exc).__name__})") from exc
+    if not isinstance(doc, dict) or doc.get("schema") != FINDINGS_SCHEMA:
+        raise NotFindingsError(f"{path}: not a findings file (schema {FINDINGS_SCHEMA})")
+    return doc
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The findings documents of an output folder, ordered by id, and the files that could
+    not be read."""
+
+    docs: tuple[dict[str, Any], ...]
+    unreadable: tuple[str, ...] = field(default=())
+
+
+def load_dir(outdir: Path) -> Loaded:
+    """Every findings document directly in OUTDIR; other JSON (the summary) is ignored,
+    unreadable files are named."""
+    outdir = Path(outdir)
+    if not outdir.is_dir():
+        raise OutputError(f"{outdir}: not a folder of scan results")
+    docs: list[dict[str, Any]] = []
+    unreadable: list[str] = []
+    for path in sorted(outdir.glob("*.json")):
+        try:
+            docs.append(read(path))
+        except NotFindingsError:
+            continue
+        except (OSError, FindingsError) as exc:
+            cause = exc.__cause__ or exc
+            unreadable.append(f"{path.name}: {type(cause).__name__}")
+    docs.sort(key=lambda d: str(d.get("id", "")))
+    return Loaded(tuple(docs), tuple(unreadable))
+
+
+def reused_entry(doc: dict[str, Any], output: str) -> dict[str, object]:
+    """A summary entry for an interaction finished by an earlier run, from its findings."""
+    it = doc.get("interaction", {})
+    entry: dict[str, object] = {
+        "id": doc["id"],
+        "source": it.get("source", {}).get("path"),
+        "status": doc["status"],
+        "output": output,
+        "reused": True,
+    }
+    if "medium" in it:
+        entry.update(
+            medium=it["medium"],
+            duration=it.get("duration"),
+            turns=len(doc.get("transcript", {}).get("turns", [])),
+            speakers=it.get("speakers", {}).get("method"),
+        )
+    if doc.get("results"):
+        entry["outcomes"] = {f"{r['pack']}/{r['rule']}": r["outcome"] for r in doc["results"]}
+        entry["score"] = doc.get("scorecard", {}).get("overall", {}).get("score")
+    return entry
+
+
 def interaction_from_findings(doc: dict[str, Any]) -> Interaction:
     """The interaction as a findings file stored it (redacted text, unless the scan kept the
-    original by request): what rules re-run on when only the rule packs changed."""
+    original by request): what rules re-run on when only the rule packs changed, and what
+    `rules explain --file` shows. ValueError if the file holds no text."""
     from .metadata import build as build_metadata
 
+    if not (doc.get("transcript") or {}).get("text_included"):
+        raise ValueError(
+            f"findings {doc.get('id')}: this findings file holds no text (scanned without it)"
+        )
     it = doc["interaction"]
     turns = tuple(
         Turn(

@@ -1,23 +1,41 @@
-"""Matching rule phrases against turns, tolerant of how speech recognition writes things.
+"""Matchers: how a rule recognises words in a turn, each with the schema of its pack syntax.
 
-Both sides go through the same normaliser: lower case, punctuation dropped, contractions
-spelled out ("you're" -> "you are"), number words as digits ("fourteen" -> "14"). Each
-normalised token remembers which word of the turn it came from, so a hit maps back to word
-times for evidence.
+A matcher is one class: its `kind` (the key it is written with in a pack), its `Spec` (a
+strict pydantic model of that syntax, with its own validation) and how it finds hits in a
+turn. `@register` adds it to the registry, and the rule schema's `match:` is built from the
+registry, so adding a matcher is one class here plus its test.
+
+All matching runs on normalised text (`NormText`): the turn's words in their spoken form
+(spoken.py: number words as digits, the same normaliser redaction uses), lower case,
+punctuation dropped, contractions spelled out ("you're" -> "you are"). Phrases in packs go
+through the same normaliser. Each token remembers the words of the turn it came from, so a
+hit maps back to word times for evidence.
 """
 
 from __future__ import annotations
 
 import bisect
+import contextlib
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any, ClassVar, Union
 
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 from rapidfuzz import fuzz
 
-from . import rules_schema as rs
-from .spoken import NUMBER_WORDS
+from .spoken import spoken_form
+
+# ---- normalisation --------------------------------------------------------------------------
 
 _CONTRACTIONS = {
     "can't": "can not",
@@ -43,13 +61,12 @@ _SUFFIXES = (
     ("'ll", " will"),
     ("'d", " would"),
 )
-_NUMBERS = NUMBER_WORDS
 _SPLIT = re.compile(r"[^\w']+")
 
 
-def norm_tokens(word: str) -> list[str]:
-    """One written or recognised word to zero or more normalised tokens."""
-    w = word.lower().replace("’", "'").replace("‘", "'")
+def norm_tokens(chunk: str) -> list[str]:
+    """A word (or a spoken-form number such as "1982") to zero or more normalised tokens."""
+    w = chunk.lower().replace("’", "'").replace("‘", "'")
     w = re.sub(r"(?<=\d)[,.](?=\d{3}\b)", "", w)  # 1,200 -> 1200
     out: list[str] = []
     for part in _SPLIT.split(w):
@@ -66,33 +83,48 @@ def norm_tokens(word: str) -> list[str]:
         else:
             if part.endswith("'s"):
                 part = part[:-2]
-            out.append(_NUMBERS.get(part, part.replace("'", "")))
+            out.append(part.replace("'", ""))
     return out
 
 
 @dataclass(frozen=True)
 class NormText:
-    """A turn as normalised tokens, each pointing back at the word it came from."""
+    """A turn as normalised tokens; token i came from words word_of[i]..last_of[i]."""
 
     tokens: tuple[str, ...]
     word_of: tuple[int, ...]
+    last_of: tuple[int, ...]
     text: str
     offsets: tuple[int, ...]
     words: tuple[str, ...] = ()
 
     @classmethod
     def from_words(cls, words: list[str]) -> NormText:
+        spoken = spoken_form(list(words))
         tokens: list[str] = []
-        word_of: list[int] = []
-        for i, w in enumerate(words):
-            for t in norm_tokens(w):
+        firsts: list[int] = []
+        lasts: list[int] = []
+        for piece in spoken.pieces:
+            for t in norm_tokens(spoken.text[piece.start : piece.end]):
                 tokens.append(t)
-                word_of.append(i)
+                firsts.append(piece.first)
+                lasts.append(piece.last)
         offsets, pos = [], 0
         for t in tokens:
             offsets.append(pos)
             pos += len(t) + 1
-        return cls(tuple(tokens), tuple(word_of), " ".join(tokens), tuple(offsets), tuple(words))
+        return cls(
+            tuple(tokens),
+            tuple(firsts),
+            tuple(lasts),
+            " ".join(tokens),
+            tuple(offsets),
+            tuple(words),
+        )
+
+    def word_span(self, start: int, end: int) -> tuple[int, int]:
+        """The first and last word behind tokens [start, end)."""
+        return self.word_of[start], self.last_of[end - 1]
 
     def tokens_of_words(self, first: int, last: int) -> tuple[int, int]:
         """Normalised token range [start, end) for source words first..last (inclusive)."""
@@ -109,7 +141,7 @@ class NormText:
 
 
 def norm_phrase(text: str) -> tuple[str, ...]:
-    return tuple(t for w in text.split() for t in norm_tokens(w))
+    return NormText.from_words(text.split()).tokens
 
 
 @dataclass(frozen=True)
@@ -121,10 +153,27 @@ class Hit:
     score: float
 
 
-class Matcher:
-    """Compiled match; `hits` are matches at or over threshold, `best` the closest attempt."""
+# ---- the registry ---------------------------------------------------------------------------
 
+
+class Strict(BaseModel):
+    """Pack syntax: every key checked (a misspelt key is an error), nothing mutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Matcher:
+    """A compiled match. `hits` are matches at or over threshold, `best` the closest attempt;
+    `threshold` is the score a near-miss is measured against (100 for exact matchers)."""
+
+    kind: ClassVar[str]
+    Spec: ClassVar[type[Strict]]
     description: str
+    threshold: float = 100.0
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        raise NotImplementedError
 
     def hits(self, nt: NormText) -> list[Hit]:
         raise NotImplementedError
@@ -133,8 +182,68 @@ class Matcher:
         found = self.hits(nt)
         return max(found, key=lambda h: h.score) if found else None
 
+    def children(self) -> list[Matcher]:
+        return []
 
+    def clear(self) -> None:
+        """Forget memoised scores (benchmarks time cold evaluations)."""
+        cache = getattr(self, "_cache", None)
+        if cache is not None:
+            cache.clear()
+        for child in self.children():
+            child.clear()
+
+
+MATCHERS: dict[str, type[Matcher]] = {}
+_BY_SPEC: dict[type[Strict], type[Matcher]] = {}
+
+
+def register(cls: type[Matcher]) -> type[Matcher]:
+    """Make a matcher usable in packs under `cls.kind`."""
+    MATCHERS[cls.kind] = cls
+    _BY_SPEC[cls.Spec] = cls
+    return cls
+
+
+def compile_match(spec: Any) -> Matcher:
+    """Schema object to matcher."""
+    return _BY_SPEC[type(spec)].build(spec)
+
+
+def _as_list(v: str | list[str]) -> list[str]:
+    return [v] if isinstance(v, str) else list(v)
+
+
+def _cached(cache: dict, key: Any, compute) -> Any:
+    value = cache.get(key)
+    if value is None:
+        if len(cache) > 10_000:
+            cache.clear()
+        value = cache[key] = compute()
+    return value
+
+
+# ---- leaf matchers --------------------------------------------------------------------------
+
+
+@register
 class PhraseMatcher(Matcher):
+    kind = "phrase"
+
+    class Spec(Strict):
+        """Exact words after normalisation (case, punctuation, spoken numbers)."""
+
+        phrase: str | list[str]
+
+        @model_validator(mode="before")
+        @classmethod
+        def _bare(cls, v: Any) -> Any:
+            return {"phrase": v} if isinstance(v, str) else v
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(_as_list(spec.phrase))
+
     def __init__(self, phrases: list[str]) -> None:
         self.phrases = [norm_phrase(p) for p in phrases if norm_phrase(p)]
         self.description = " | ".join(f'phrase "{p}"' for p in phrases)
@@ -153,12 +262,29 @@ class PhraseMatcher(Matcher):
         exact = self.hits(nt)
         return exact[0] if exact else self._fuzzy.best(nt)
 
+    def children(self) -> list[Matcher]:
+        return [self._fuzzy]
+
 
 # how far under the threshold a turn's best substring may score and still be examined
 _SCREEN_SLACK = 25
+_NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "none"})
 
 
+@register
 class SimilarMatcher(Matcher):
+    kind = "similar"
+
+    class Spec(Strict):
+        """Fuzzy phrase, tolerant of recognition errors; threshold is a 0-100 similarity."""
+
+        similar: str | list[str]
+        threshold: int = Field(default=85, ge=50, le=100)
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(_as_list(spec.similar), spec.threshold)
+
     def __init__(self, phrases: list[str], threshold: int) -> None:
         self.phrases = [" ".join(norm_phrase(p)) for p in phrases if norm_phrase(p)]
         self.threshold = threshold
@@ -169,9 +295,9 @@ class SimilarMatcher(Matcher):
         """Every window scored, with whether it is long enough to count as a hit: a hit may
         drop at most one word of the phrase ("this is an attempt to collect" must not pass for
         "... to collect a debt", however close the letters are)."""
-        cached = self._cache.get(nt)
-        if cached is not None:
-            return cached
+        return _cached(self._cache, nt, lambda: self._score(nt))
+
+    def _score(self, nt: NormText) -> list[tuple[Hit, bool]]:
         out = []
         for p in self.phrases:
             n = len(p.split())
@@ -191,9 +317,6 @@ class SimilarMatcher(Matcher):
                         score = min(score, 50.0)  # "will call you" is not "will not call you"
                     hit = Hit(i, min(i + size, len(nt.tokens)), score)
                     out.append((hit, len(toks) >= max(1, n - 1)))
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        self._cache[nt] = out
         return out
 
     def hits(self, nt: NormText) -> list[Hit]:
@@ -204,24 +327,80 @@ class SimilarMatcher(Matcher):
         return max(scored, key=lambda h: h.score) if scored else None
 
 
+@contextlib.contextmanager
+def _quiet_stderr():  # RE2 logs parse errors to fd 2 itself; we report them our way
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def compile_regex(pattern: str) -> Any:
+    """Compile with RE2 (linear time); Python's re syntax RE2 lacks is a clear error."""
+    import re2
+
+    try:
+        with _quiet_stderr():
+            return re2.compile(pattern, re2.Options())
+    except re2.error as exc:
+        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise ValueError(
+            f"regex is not valid RE2 ({detail}); backreferences and lookaround are not "
+            "supported, because they can make matching take exponential time"
+        ) from exc
+
+
+@register
 class RegexMatcher(Matcher):
+    kind = "regex"
+
+    class Spec(Strict):
+        """An RE2 pattern on the normalised text (lower case, digits for numbers)."""
+
+        regex: str
+
+        @field_validator("regex")
+        @classmethod
+        def _compiles(cls, v: str) -> str:
+            compile_regex(v)
+            return v
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(spec.regex)
+
     def __init__(self, pattern: str) -> None:
-        self.pattern = rs.compile_regex(pattern)
+        self.pattern = compile_regex(pattern)
         self.description = f"regex /{pattern}/"
 
     def hits(self, nt: NormText) -> list[Hit]:
         out = []
         for m in self.pattern.finditer(nt.text):
             s, e = m.span()
-            out.append(
-                Hit(nt.token_at(s), max(nt.token_at(max(e - 1, s)) + 1, nt.token_at(s) + 1), 100.0)
-            )
+            first = nt.token_at(s)
+            out.append(Hit(first, max(nt.token_at(max(e - 1, s)) + 1, first + 1), 100.0))
         return out
 
 
+@register
 class WordsMatcher(Matcher):
+    kind = "words"
+
+    class Spec(Strict):
+        """Any one of these words."""
+
+        words: list[str] = Field(min_length=1)
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(spec.words)
+
     def __init__(self, words: list[str]) -> None:
-        self.words = {t for w in words for t in norm_tokens(w)}
+        self.words = {t for w in words for t in norm_phrase(w)}
         self.description = f"words [{', '.join(words)}]"
 
     def hits(self, nt: NormText) -> list[Hit]:
@@ -237,6 +416,14 @@ def _nlp():
     return spacy.load(resolve_spacy(), exclude=["parser", "ner"])
 
 
+_DOCS: dict[str, object] = {}
+
+
+def _doc(nt: NormText):
+    text = " ".join(nt.words)
+    return _cached(_DOCS, text, lambda: _nlp()(text))
+
+
 class _SpacyMatcher(Matcher):
     """Runs a spaCy Matcher on the turn's words and maps matches back to our tokens."""
 
@@ -250,8 +437,9 @@ class _SpacyMatcher(Matcher):
         self._cache: dict[NormText, list[Hit]] = {}
 
     def hits(self, nt: NormText) -> list[Hit]:
-        if nt in self._cache:
-            return self._cache[nt]
+        return _cached(self._cache, nt, lambda: self._hits(nt))
+
+    def _hits(self, nt: NormText) -> list[Hit]:
         doc = _doc(nt)
         starts, pos = [], 0
         for w in nt.words:
@@ -264,38 +452,81 @@ class _SpacyMatcher(Matcher):
             a, b = nt.tokens_of_words(first, last)
             if b > a:
                 out.append(Hit(a, b, 100.0))
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        self._cache[nt] = out
         return out
 
 
-_DOCS: dict[str, object] = {}
-
-
-def _doc(nt: NormText):
-    text = " ".join(nt.words)
-    doc = _DOCS.get(text)
-    if doc is None:
-        if len(_DOCS) > 5_000:
-            _DOCS.clear()
-        doc = _DOCS[text] = _nlp()(text)
-    return doc
-
-
+@register
 class LemmaMatcher(_SpacyMatcher):
+    kind = "lemma"
+
+    class Spec(Strict):
+        """Words by dictionary form: 'record call' matches "recorded calls", "recording the
+        call" is not matched (lemmas in this order, adjacent). A list gives alternatives."""
+
+        lemma: str | list[str]
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(_as_list(spec.lemma))
+
     def __init__(self, lemmas: list[str]) -> None:
         patterns = [[{"LEMMA": w} for w in phrase.lower().split()] for phrase in lemmas]
         super().__init__(patterns, " | ".join(f'lemma "{p}"' for p in lemmas))
 
 
+def validate_token_pattern(pattern: list[dict[str, Any]]) -> None:
+    """spaCy's own validation of a Matcher pattern, with its message."""
+    from spacy.errors import MatchPatternError
+    from spacy.matcher import Matcher as SpacyMatcher
+    from spacy.vocab import Vocab
+
+    try:
+        SpacyMatcher(Vocab(), validate=True).add("p", [pattern])
+    except MatchPatternError as exc:
+        detail = " ".join(str(exc).split())
+        raise ValueError(f"not a valid spaCy token pattern: {detail}") from exc
+
+
+@register
 class TokensMatcher(_SpacyMatcher):
+    kind = "tokens"
+
+    class Spec(Strict):
+        """A spaCy Matcher token pattern, for what phrases cannot say (e.g. any form of
+        'record' followed by up to two words and then 'call'). Checked by spaCy when the pack
+        loads."""
+
+        tokens: list[dict[str, Any]] = Field(min_length=1)
+
+        @field_validator("tokens")
+        @classmethod
+        def _valid(cls, v: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            validate_token_pattern(v)
+            return v
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(spec.tokens)
+
     def __init__(self, pattern: list[dict]) -> None:
         super().__init__([pattern], f"tokens {pattern}")
 
 
+@register
 class SemanticMatcher(Matcher):
     """Cosine similarity of each sentence of a turn to example sentences (0-100 scale)."""
+
+    kind = "semantic"
+
+    class Spec(Strict):
+        """Similar in meaning to any example sentence (sentence embeddings, cosine 0-1)."""
+
+        semantic: str | list[str]
+        threshold: float = Field(default=0.6, gt=0, le=1)
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(_as_list(spec.semantic), spec.threshold)
 
     def __init__(self, examples: list[str], threshold: float) -> None:
         from .embed import encoder
@@ -307,23 +538,16 @@ class SemanticMatcher(Matcher):
         self._cache: dict[NormText, list[Hit]] = {}
 
     def _scored(self, nt: NormText) -> list[Hit]:
-        if nt in self._cache:
-            return self._cache[nt]
-        groups: list[tuple[int, int]] = []
-        start = 0
-        for i, w in enumerate(nt.words):
-            if w.endswith((".", "?", "!")) or i - start >= 29 or i == len(nt.words) - 1:
-                groups.append((start, i))
-                start = i + 1
-        sentences = [" ".join(nt.words[a : b + 1]) for a, b in groups]
-        sims = self.encoder.encode(sentences) @ self.examples.T if sentences else None
+        return _cached(self._cache, nt, lambda: self._score(nt))
+
+    def _score(self, nt: NormText) -> list[Hit]:
+        groups = sentences(nt)
+        texts = [" ".join(nt.words[a : b + 1]) for a, b in groups]
+        sims = self.encoder.encode(texts) @ self.examples.T if texts else None
         out = []
         for (a, b), row in zip(groups, sims if sims is not None else []):
             ta, tb = nt.tokens_of_words(a, b)
             out.append(Hit(ta, tb, round(float(row.max()) * 100, 1)))
-        if len(self._cache) > 10_000:
-            self._cache.clear()
-        self._cache[nt] = out
         return out
 
     def hits(self, nt: NormText) -> list[Hit]:
@@ -334,10 +558,36 @@ class SemanticMatcher(Matcher):
         return max(scored, key=lambda h: h.score) if scored else None
 
 
+def sentences(nt: NormText, longest: int = 30) -> list[tuple[int, int]]:
+    """A turn's sentences as (first word, last word), split at . ? ! and every `longest`
+    words, so a long run-on transcript still gets sentence-sized pieces."""
+    groups: list[tuple[int, int]] = []
+    start = 0
+    for i, w in enumerate(nt.words):
+        if w.endswith((".", "?", "!")) or i - start >= longest - 1 or i == len(nt.words) - 1:
+            groups.append((start, i))
+            start = i + 1
+    return groups
+
+
+# ---- combinators ----------------------------------------------------------------------------
+
+
+@register
 class AnyMatcher(Matcher):
+    kind = "any"
+
+    class Spec(Strict):
+        any: list[MatchSpec] = Field(min_length=1)
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls([compile_match(p) for p in spec.any])
+
     def __init__(self, parts: list[Matcher]) -> None:
         self.parts = parts
         self.description = "any of (" + "; ".join(p.description for p in parts) + ")"
+        self.threshold = min((p.threshold for p in parts), default=100.0)
 
     def hits(self, nt: NormText) -> list[Hit]:
         return [h for p in self.parts for h in p.hits(nt)]
@@ -346,8 +596,24 @@ class AnyMatcher(Matcher):
         cands = [b for p in self.parts if (b := p.best(nt)) is not None]
         return max(cands, key=lambda h: h.score) if cands else None
 
+    def children(self) -> list[Matcher]:
+        return self.parts
 
+
+@register
 class NotMatcher(Matcher):
+    kind = "not"
+
+    class Spec(Strict):
+        """The turn does not contain this (only meaningful inside `all`)."""
+
+        model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+        not_: MatchSpec = Field(alias="not")
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(compile_match(spec.not_))
+
     def __init__(self, part: Matcher) -> None:
         self.part = part
         self.description = f"not ({part.description})"
@@ -355,11 +621,27 @@ class NotMatcher(Matcher):
     def hits(self, nt: NormText) -> list[Hit]:
         return [] if self.part.hits(nt) else [Hit(0, 0, 100.0)]
 
+    def children(self) -> list[Matcher]:
+        return [self.part]
 
+
+@register
 class AllMatcher(Matcher):
+    kind = "all"
+
+    class Spec(Strict):
+        """Every part in the same turn."""
+
+        all: list[MatchSpec] = Field(min_length=1)
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls([compile_match(p) for p in spec.all])
+
     def __init__(self, parts: list[Matcher]) -> None:
         self.parts = parts
         self.description = "all of (" + "; ".join(p.description for p in parts) + ")"
+        self.threshold = min((p.threshold for p in parts), default=100.0)
 
     def hits(self, nt: NormText) -> list[Hit]:
         found = []
@@ -385,17 +667,36 @@ class AllMatcher(Matcher):
         if not cands or any(c is None for c in cands):
             return None
         return Hit(
-            min(c.start for c in cands), max(c.end for c in cands), min(c.score for c in cands)
-        )  # type: ignore[union-attr]
+            min(c.start for c in cands),  # type: ignore[union-attr]
+            max(c.end for c in cands),  # type: ignore[union-attr]
+            min(c.score for c in cands),  # type: ignore[union-attr]
+        )
+
+    def children(self) -> list[Matcher]:
+        return self.parts
 
 
+@register
 class NearMatcher(Matcher):
+    kind = "near"
+
+    class Spec(Strict):
+        """Every part within `within` words of each other, in the same turn."""
+
+        near: list[MatchSpec] = Field(min_length=2)
+        within: int = Field(default=8, ge=1, le=100)
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls([compile_match(p) for p in spec.near], spec.within)
+
     def __init__(self, parts: list[Matcher], within: int) -> None:
         self.parts = parts
         self.within = within
         self.description = (
             f"near within {within} words (" + "; ".join(p.description for p in parts) + ")"
         )
+        self.threshold = min((p.threshold for p in parts), default=100.0)
 
     def hits(self, nt: NormText) -> list[Hit]:
         per_part = [p.hits(nt) for p in self.parts]
@@ -419,8 +720,8 @@ class NearMatcher(Matcher):
                 )
         return out
 
-
-_NEGATIONS = frozenset({"not", "no", "never", "nobody", "nothing", "none"})
+    def children(self) -> list[Matcher]:
+        return self.parts
 
 
 def _negated(tokens) -> bool:
@@ -440,52 +741,34 @@ def _dedupe(hits: list[Hit]) -> list[Hit]:
     return sorted(out, key=lambda h: h.start)
 
 
-def _as_list(v: str | list[str]) -> list[str]:
-    return [v] if isinstance(v, str) else list(v)
+# ---- the pack syntax of `match:`, built from the registry -----------------------------------
 
 
-def compile_match(spec: Any) -> Matcher:
-    """Schema object to matcher."""
-    if isinstance(spec, rs.Phrase):
-        return PhraseMatcher(_as_list(spec.phrase))
-    if isinstance(spec, rs.Similar):
-        return SimilarMatcher(_as_list(spec.similar), spec.threshold)
-    if isinstance(spec, rs.Regex):
-        return RegexMatcher(spec.regex)
-    if isinstance(spec, rs.Words):
-        return WordsMatcher(spec.words)
-    if isinstance(spec, rs.Lemma):
-        return LemmaMatcher(_as_list(spec.lemma))
-    if isinstance(spec, rs.Tokens):
-        return TokensMatcher(spec.tokens)
-    if isinstance(spec, rs.Semantic):
-        return SemanticMatcher(_as_list(spec.semantic), spec.threshold)
-    if isinstance(spec, rs.AnyOf):
-        return AnyMatcher([compile_match(p) for p in spec.any])
-    if isinstance(spec, rs.AllOf):
-        return AllMatcher([compile_match(p) for p in spec.all])
-    if isinstance(spec, rs.NotOf):
-        return NotMatcher(compile_match(spec.not_))
-    if isinstance(spec, rs.Near):
-        return NearMatcher([compile_match(p) for p in spec.near], spec.within)
-    raise TypeError(f"unknown match spec {type(spec).__name__}")
+def _match_tag(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "<phrase>"
+    if isinstance(value, dict):
+        for kind in MATCHERS:
+            if kind in value:
+                return f"<{kind}>"
+    if isinstance(value, BaseModel) and type(value) in _BY_SPEC:
+        return f"<{_BY_SPEC[type(value)].kind}>"
+    return None
 
 
-def clear_caches(m: Matcher) -> None:
-    if isinstance(m, SimilarMatcher | SemanticMatcher | _SpacyMatcher):
-        m._cache.clear()
-    for part in getattr(m, "parts", ()):
-        clear_caches(part)
-    if isinstance(m, PhraseMatcher):
-        clear_caches(m._fuzzy)
-    if isinstance(m, NotMatcher):
-        clear_caches(m.part)
+def match_spec() -> Any:
+    """The tagged union of every registered matcher's Spec: what `match:` may hold."""
+    members = tuple(Annotated[cls.Spec, Tag(f"<{kind}>")] for kind, cls in MATCHERS.items())
+    return Annotated[
+        Union[members],  # noqa: UP007 a tagged union needs the Union form here
+        Discriminator(
+            _match_tag,
+            custom_error_type="match_kind",
+            custom_error_message=f"a match needs one of: {', '.join(MATCHERS)}",
+        ),
+    ]
 
 
-def threshold_of(m: Matcher) -> float:
-    """The score a near-miss is measured against (100 for exact matchers)."""
-    if isinstance(m, SimilarMatcher | SemanticMatcher):
-        return m.threshold
-    if isinstance(m, AnyMatcher | AllMatcher | NearMatcher):
-        return min((threshold_of(p) for p in m.parts), default=100.0)
-    return 100.0
+MatchSpec = match_spec()
+for _cls in MATCHERS.values():
+    _cls.Spec.model_rebuild(_types_namespace={"MatchSpec": MatchSpec})

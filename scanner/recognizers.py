@@ -9,8 +9,27 @@ said in the turn or the one before) lift weak patterns over the threshold.
 from __future__ import annotations
 
 import re
+from typing import ClassVar, TypeVar
 
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+
+R = TypeVar("R", bound=type[EntityRecognizer])
+# every recognizer of ours, in registration order; redaction uses each of them and knows its
+# entity from here (adding one is one class below plus its test)
+RECOGNIZERS: list[type[EntityRecognizer]] = []
+
+
+def recognizer(cls: R) -> R:
+    """Register a recognizer class; it declares the entity it finds as ENTITY."""
+    assert isinstance(getattr(cls, "ENTITY", None), str), f"{cls.__name__} needs an ENTITY"
+    RECOGNIZERS.append(cls)
+    return cls
+
+
+def entities() -> set[str]:
+    """The entity types our recognizers find."""
+    return {cls.ENTITY for cls in RECOGNIZERS}  # type: ignore[attr-defined]
+
 
 _SEP = r"[ ,.\-/]*"
 MONTHS = (
@@ -30,13 +49,16 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+@recognizer
 class CardNumberRecognizer(PatternRecognizer):
     """13-19 digits in groups; a failed checksum lowers the score but never below threshold:
     a misheard digit must not let a card through."""
 
+    ENTITY: ClassVar[str] = "CREDIT_CARD"
+
     def __init__(self) -> None:
         super().__init__(
-            supported_entity="CREDIT_CARD",
+            supported_entity=self.ENTITY,
             name="TranscriptCardRecognizer",
             patterns=[Pattern("card digits", rf"\b\d(?:{_SEP}\d){{12,18}}\b", 0.6)],
             context=["card", "debit", "credit", "visa", "mastercard", "amex", "long"],
@@ -47,13 +69,16 @@ class CardNumberRecognizer(PatternRecognizer):
         return True if luhn_ok(digits) else None  # None keeps the pattern's score
 
 
+@recognizer
 class DigitRunRecognizer(PatternRecognizer):
     """When unsure, redact: six or more digits in a row (phone, account, ID, card fragment),
     and four or five digits when the words around say it is a number of the customer's."""
 
+    ENTITY: ClassVar[str] = "NUMBER"
+
     def __init__(self) -> None:
         super().__init__(
-            supported_entity="NUMBER",
+            supported_entity=self.ENTITY,
             name="DigitRunRecognizer",
             patterns=[
                 Pattern("long digit run", rf"\b\d(?:{_SEP}\d){{5,}}\b", 0.5),
@@ -77,22 +102,28 @@ class DigitRunRecognizer(PatternRecognizer):
         )
 
 
+@recognizer
 class SsnRecognizer(PatternRecognizer):
+    ENTITY: ClassVar[str] = "US_SSN"
+
     def __init__(self) -> None:
         super().__init__(
-            supported_entity="US_SSN",
+            supported_entity=self.ENTITY,
             name="SpokenSsnRecognizer",
             patterns=[Pattern("ssn groups", rf"\b\d{{3}}{_SEP}\d{{2}}{_SEP}\d{{4}}\b", 0.55)],
             context=["social", "security", "ssn", "social security"],
         )
 
 
+@recognizer
 class NationalInsuranceRecognizer(PatternRecognizer):
+    ENTITY: ClassVar[str] = "UK_NINO"
+
     def __init__(self) -> None:
         # looser than HMRC's rules on purpose: a misheard letter must not let one through
         nino = r"\b[a-z] ?[a-z](?: ?\d){6} ?[a-d]\b"
         super().__init__(
-            supported_entity="UK_NINO",
+            supported_entity=self.ENTITY,
             name="NationalInsuranceRecognizer",
             patterns=[Pattern("nino", nino, 0.5)],
             context=["national", "insurance", "ni"],
@@ -100,14 +131,17 @@ class NationalInsuranceRecognizer(PatternRecognizer):
         )
 
 
+@recognizer
 class PostcodeRecognizer(PatternRecognizer):
     """UK postcodes, also spelled out ("S W 1 A, 1 A A"), and US ZIP codes with context."""
+
+    ENTITY: ClassVar[str] = "POSTCODE"
 
     def __init__(self) -> None:
         c = r"[ ,]*"
         uk = rf"\b[a-z]{c}[a-z]?{c}\d{c}[a-z\d]?{c}\d{c}[a-z]{c}[a-z]\b"
         super().__init__(
-            supported_entity="POSTCODE",
+            supported_entity=self.ENTITY,
             name="PostcodeRecognizer",
             patterns=[
                 Pattern("uk postcode", uk, 0.45),
@@ -123,9 +157,12 @@ class PostcodeRecognizer(PatternRecognizer):
         return False if letters in {"aaa", "iaa"} else None
 
 
+@recognizer
 class DateOfBirthRecognizer(PatternRecognizer):
     """Full dates in any spoken or written form; a date said near "birth"/"born" is a date of
     birth for certain, any date with a year is masked anyway (calls rarely state others)."""
+
+    ENTITY: ClassVar[str] = "DATE_OF_BIRTH"
 
     def __init__(self) -> None:
         # "second" stays a word after number conversion (it is also a unit of time)
@@ -135,7 +172,7 @@ class DateOfBirthRecognizer(PatternRecognizer):
         numeric = r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b"
         year = r"\b(?:19|20)\d{2}\b"
         super().__init__(
-            supported_entity="DATE_OF_BIRTH",
+            supported_entity=self.ENTITY,
             name="DateOfBirthRecognizer",
             patterns=[
                 Pattern("day month", spoken, 0.45),
@@ -148,12 +185,15 @@ class DateOfBirthRecognizer(PatternRecognizer):
         )
 
 
+@recognizer
 class CardSecurityRecognizer(PatternRecognizer):
     """CVV and expiry only count when asked for: three digits alone are everywhere."""
 
+    ENTITY: ClassVar[str] = "CARD_SECURITY"
+
     def __init__(self) -> None:
         super().__init__(
-            supported_entity="CARD_SECURITY",
+            supported_entity=self.ENTITY,
             name="CardSecurityRecognizer",
             patterns=[
                 Pattern("cvv", r"\b\d{3,4}\b", 0.01),
@@ -174,10 +214,13 @@ class CardSecurityRecognizer(PatternRecognizer):
         )
 
 
+@recognizer
 class BankDetailsRecognizer(PatternRecognizer):
+    ENTITY: ClassVar[str] = "BANK_ACCOUNT"
+
     def __init__(self) -> None:
         super().__init__(
-            supported_entity="BANK_ACCOUNT",
+            supported_entity=self.ENTITY,
             name="BankDetailsRecognizer",
             patterns=[
                 Pattern("sort code", rf"\b\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}}\b", 0.05),
@@ -187,9 +230,12 @@ class BankDetailsRecognizer(PatternRecognizer):
         )
 
 
+@recognizer
 class TranscriptEmailRecognizer(PatternRecognizer):
     """Typed and spoken emails ("james dot miller 75 at example dot com"). Replaces
     presidio's, which asks tldextract for the public suffix list over the network."""
+
+    ENTITY: ClassVar[str] = "EMAIL_ADDRESS"
 
     def __init__(self) -> None:
         typed = r"\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+\b"
@@ -199,7 +245,7 @@ class TranscriptEmailRecognizer(PatternRecognizer):
         )
         domainish = r"\b[\w\-]+\.(?:com|org|net|edu|gov|io|co\.uk|uk|us|info|biz)\b"
         super().__init__(
-            supported_entity="EMAIL_ADDRESS",
+            supported_entity=self.ENTITY,
             name="TranscriptEmailRecognizer",
             patterns=[
                 Pattern("typed", typed, 0.9),
@@ -211,14 +257,17 @@ class TranscriptEmailRecognizer(PatternRecognizer):
         )
 
 
+@recognizer
 class StreetAddressRecognizer(PatternRecognizer):
+    ENTITY: ClassVar[str] = "STREET_ADDRESS"
+
     def __init__(self) -> None:
         suffix = (
             "street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|way|court|ct|place|pl|"
             "boulevard|blvd|crescent|terrace|grove|gardens|square|parkway|highway|hill"
         )
         super().__init__(
-            supported_entity="STREET_ADDRESS",
+            supported_entity=self.ENTITY,
             name="StreetAddressRecognizer",
             patterns=[
                 Pattern(
@@ -231,14 +280,17 @@ class StreetAddressRecognizer(PatternRecognizer):
         )
 
 
+@recognizer
 class AlphanumericIdRecognizer(PatternRecognizer):
     """When unsure, redact: a word mixing letters and digits is an identifier (a postcode
     heard as "SW1A1A", a reference "CR-55102", a policy number), not an ordinary word."""
 
+    ENTITY: ClassVar[str] = "ID"
+
     def __init__(self) -> None:
         word = r"\b(?=[a-z\-]*\d)(?=[\d\-]*[a-z])[a-z\d\-]{4,}\b"
         super().__init__(
-            supported_entity="ID",
+            supported_entity=self.ENTITY,
             name="AlphanumericIdRecognizer",
             patterns=[Pattern("letters and digits", word, 0.4)],
             global_regex_flags=re.IGNORECASE,
@@ -251,11 +303,14 @@ class AlphanumericIdRecognizer(PatternRecognizer):
         return None
 
 
+@recognizer
 class IntroducedNameRecognizer(EntityRecognizer):
     """Names the small spaCy model misses in transcripts: after "my name is", "this is",
     "speaking with", a title (Mr, Mrs, Ms, Miss, Dr), a greeting. Capitalised names after any
     cue; uncapitalised ones (speech recognition does not always capitalise) only after the
     strongest cues ("my name is", "this is ... speaking"), and never ordinary words."""
+
+    ENTITY: ClassVar[str] = "PERSON"
 
     _CUES = re.compile(
         r"\b(?i:my name is|name's|this is|it's|it is|speaking with|speaking to|chatting with|"
@@ -282,7 +337,7 @@ class IntroducedNameRecognizer(EntityRecognizer):
     )
 
     def __init__(self) -> None:
-        super().__init__(supported_entities=["PERSON"], name="IntroducedNameRecognizer")
+        super().__init__(supported_entities=[self.ENTITY], name="IntroducedNameRecognizer")
 
     def load(self) -> None:  # nothing to load
         return None
@@ -313,17 +368,4 @@ class IntroducedNameRecognizer(EntityRecognizer):
 
 
 def our_recognizers() -> list[EntityRecognizer]:
-    return [
-        CardNumberRecognizer(),
-        DigitRunRecognizer(),
-        SsnRecognizer(),
-        NationalInsuranceRecognizer(),
-        PostcodeRecognizer(),
-        DateOfBirthRecognizer(),
-        CardSecurityRecognizer(),
-        BankDetailsRecognizer(),
-        TranscriptEmailRecognizer(),
-        StreetAddressRecognizer(),
-        AlphanumericIdRecognizer(),
-        IntroducedNameRecognizer(),
-    ]
+    return [cls() for cls in RECOGNIZERS]

@@ -18,40 +18,11 @@ from typing import Literal
 
 from .spoken import spoken_form
 from .types import Evidence, Interaction, RuleResult, Turn, Word
+from .vocab import ENTITIES
 
 MaskStyle = Literal["type", "redacted", "pseudonym"]
 
-# presidio entities we keep from its own recognizers; the rest of its list is either noise on
-# transcripts (DATE_TIME would mask "today" and "next week") or replaced by ours
-PRESIDIO_ENTITIES = {
-    "PERSON",
-    "PHONE_NUMBER",
-    "CREDIT_CARD",
-    "US_SSN",
-    "US_BANK_NUMBER",
-    "IBAN_CODE",
-    "UK_NHS",
-    "IP_ADDRESS",
-    "US_PASSPORT",
-    "US_ITIN",
-    "US_DRIVER_LICENSE",
-    "CRYPTO",
-    "MEDICAL_LICENSE",
-    "LOCATION",
-    "URL",
-}
-OUR_ENTITIES = {
-    "NUMBER",
-    "POSTCODE",
-    "DATE_OF_BIRTH",
-    "CARD_SECURITY",
-    "BANK_ACCOUNT",
-    "EMAIL_ADDRESS",
-    "STREET_ADDRESS",
-    "UK_NINO",
-    "ID",
-}
-ALL_ENTITIES = tuple(sorted(PRESIDIO_ENTITIES | OUR_ENTITIES))
+ALL_ENTITIES = tuple(sorted(ENTITIES))
 # presidio recognizers left out: network at run time (email: tldextract), or pure noise here
 _DROP = {"EmailRecognizer", "DateRecognizer", "UsLicenseRecognizer", "MedicalLicenseRecognizer"}
 # words never masked as a repeated name (titles, fillers)

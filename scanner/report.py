@@ -14,7 +14,7 @@ import csv
 import io
 import json
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
@@ -22,21 +22,15 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from . import __version__
+from ._version import __version__
 from .charts import Bar, Point, pass_rate_bars, rate_class, trend_chart
-from .errors import OutputError
-from .findings import FINDINGS_SCHEMA
+from .findings import Loaded, load_dir
 from .store import write_atomic
+from .vocab import CATEGORIES, SEVERITIES, severity_rank
 
 REPORT_NAME = "report.html"
 RESULTS_CSV = "results.csv"
 INTERACTIONS_CSV = "interactions.csv"
-SEVERITIES = ("low", "medium", "high", "critical")
-CATEGORIES = ("disclosure", "script", "customer-protection", "privacy")
-
-
-def severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity) if severity in SEVERITIES else -1
 
 
 @dataclass(frozen=True)
@@ -57,32 +51,6 @@ class GateHit:
     interaction: str
     rule: str
     severity: str
-
-
-@dataclass(frozen=True)
-class Loaded:
-    docs: tuple[dict[str, Any], ...]
-    unreadable: tuple[str, ...] = field(default=())
-
-
-def load_findings(outdir: Path) -> Loaded:
-    """Every findings document directly in OUTDIR, ordered by id; files that are not findings
-    (summary, other JSON) are ignored, unreadable ones are named."""
-    outdir = Path(outdir)
-    if not outdir.is_dir():
-        raise OutputError(f"{outdir}: not a folder of scan results")
-    docs: list[dict[str, Any]] = []
-    unreadable: list[str] = []
-    for path in sorted(outdir.glob("*.json")):
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            unreadable.append(f"{path.name}: {type(exc).__name__}")
-            continue
-        if isinstance(doc, dict) and doc.get("schema") == FINDINGS_SCHEMA:
-            docs.append(doc)
-    docs.sort(key=lambda d: str(d.get("id", "")))
-    return Loaded(tuple(docs), tuple(unreadable))
 
 
 def gate(docs: tuple[dict[str, Any], ...] | list[dict[str, Any]], fail_on: str) -> list[GateHit]:
@@ -252,50 +220,50 @@ def _evidence_view(e: dict[str, Any], show_text: bool) -> dict[str, Any]:
     }
 
 
-def interaction_view(
-    doc: dict[str, Any], n: int, outdir: Path, keep_unredacted: bool
-) -> dict[str, Any]:
-    """Everything the report shows for one interaction, as plain values for the template."""
-    show_text, hidden_reason = _text_policy(doc, keep_unredacted)
-    it = doc.get("interaction") or {}
-    results = doc.get("results", [])
-    red = doc.get("redaction") or {}
-    spans = red.get("spans", [])
+def _mask_places(doc: dict[str, Any]) -> tuple[dict[int, list[list[int]]], dict[int, dict]]:
+    """Per turn: the words each mask covers, and a title for each mask (entity, detector,
+    score). None for text that is not redacted (no masks to show)."""
     covers: dict[int, list[list[int]]] = defaultdict(list)
     masks: dict[int, dict[int, str]] = defaultdict(dict)
-    turn_docs = (doc.get("transcript") or {}).get("turns", [])
-    for sp in spans:
-        covered = _span_words(sp, turn_docs)
-        if not covered:
-            continue
-        covers[sp["turn"]].append(covered)
-        masks[sp["turn"]][covered[0]] = f"{sp['entity']} ({sp['detector']}, score {sp['score']})"
     if (doc.get("transcript") or {}).get("text") != "redacted":
-        covers, masks = defaultdict(list), defaultdict(dict)
+        return covers, masks
+    turn_docs = (doc.get("transcript") or {}).get("turns", [])
+    for sp in (doc.get("redaction") or {}).get("spans", []):
+        covered = _span_words(sp, turn_docs)
+        if covered:
+            covers[sp["turn"]].append(covered)
+            masks[sp["turn"]][covered[0]] = (
+                f"{sp['entity']} ({sp['detector']}, score {sp['score']})"
+            )
+    return covers, masks
 
+
+_OUTCOME_ORDER = {"failed": 0, "needs_review": 1, "passed": 2, "not_applicable": 3}
+
+
+def _rule_views(
+    doc: dict[str, Any], n: int, show_text: bool
+) -> tuple[list[dict[str, Any]], dict[int, list[tuple[int, int, _Mark]]]]:
+    """Each rule's result as the report shows it, and where its evidence sits in the turns
+    (found, prohibited wording, a trigger without its answer, a near miss)."""
+    turn_docs = (doc.get("transcript") or {}).get("turns", [])
     marks: dict[int, list[tuple[int, int, _Mark]]] = defaultdict(list)
-    rule_views = []
-    for ri, r in enumerate(results):
-        key = f"{r['pack']}/{r['rule']}"
-        ref = f"r{n}-{ri}"
-        evidence = [_evidence_view(e, show_text) for e in r.get("evidence", [])]
+    views = []
+    for ri, r in enumerate(doc.get("results", [])):
+        key, ref = f"{r['pack']}/{r['rule']}", f"r{n}-{ri}"
         near = r.get("near_miss")
-        if r["outcome"] == "failed" and r["kind"] == "prohibited":
-            ev_cls = "ev-violation"
-        elif r["outcome"] == "failed":
-            ev_cls = "ev-trigger"
+        if r["outcome"] == "failed":
+            cls = "ev-violation" if r["kind"] == "prohibited" else "ev-trigger"
         else:
-            ev_cls = "ev-found"
+            cls = "ev-found"
         for e in r.get("evidence", []):
-            where = _evidence_words(e, turn_docs)
-            if where:
-                mark = _Mark(ev_cls, f"{key}: {r['outcome']}", ref)
-                marks[e["turn"]].append((*where, mark))
+            if where := _evidence_words(e, turn_docs):
+                marks[e["turn"]].append((*where, _Mark(cls, f"{key}: {r['outcome']}", ref)))
         where = _evidence_words(near, turn_docs) if near and r["outcome"] == "failed" else None
         if near and where:
-            mark = _Mark("ev-near", f"{key}: near miss ({near.get('score')})", ref)
-            marks[near["turn"]].append((*where, mark))
-        rule_views.append(
+            title = f"{key}: near miss ({near.get('score')})"
+            marks[near["turn"]].append((*where, _Mark("ev-near", title, ref)))
+        views.append(
             {
                 "ref": ref,
                 "key": key,
@@ -309,13 +277,19 @@ def interaction_view(
                 "reason": r.get("reason", ""),
                 "message": r.get("message", ""),
                 "reference": r.get("reference"),
-                "evidence": evidence,
+                "evidence": [_evidence_view(e, show_text) for e in r.get("evidence", [])],
                 "near_miss": _evidence_view(near, show_text) if near else None,
             }
         )
-    order = {"failed": 0, "needs_review": 1, "passed": 2, "not_applicable": 3}
-    rule_views.sort(key=lambda v: (order.get(v["outcome"], 9), -severity_rank(v["severity"])))
+    views.sort(key=lambda v: (_OUTCOME_ORDER.get(v["outcome"], 9), -severity_rank(v["severity"])))
+    return views, marks
 
+
+def _turn_views(
+    doc: dict[str, Any], show_text: bool, marks: dict[int, list[tuple[int, int, _Mark]]]
+) -> list[dict[str, Any]]:
+    """The conversation as bubbles: masks styled, evidence marked in place."""
+    covers, masks = _mask_places(doc)
     turns = []
     for ti, t in enumerate((doc.get("transcript") or {}).get("turns", [])):
         body: Markup | None = None
@@ -337,7 +311,19 @@ def interaction_view(
                 "body": body,
             }
         )
+    return turns
 
+
+def interaction_view(
+    doc: dict[str, Any], n: int, outdir: Path, keep_unredacted: bool
+) -> dict[str, Any]:
+    """Everything the report shows for one interaction, as plain values for the template."""
+    show_text, hidden_reason = _text_policy(doc, keep_unredacted)
+    it = doc.get("interaction") or {}
+    results = doc.get("results", [])
+    red = doc.get("redaction") or {}
+    rule_views, marks = _rule_views(doc, n, show_text)
+    turns = _turn_views(doc, show_text, marks)
     audio = (red.get("audio") or {}).get("file")
     score = ((doc.get("scorecard") or {}).get("overall") or {}).get("score")
     outcomes = Counter(r["outcome"] for r in results)
@@ -669,7 +655,7 @@ def build_report(
     """Write OUTDIR/report.html, results.csv and interactions.csv from the findings there
     (`loaded`: those findings, if the caller has read them already)."""
     outdir = Path(outdir)
-    loaded = loaded or load_findings(outdir)
+    loaded = loaded or load_dir(outdir)
     batch = batch_view(loaded.docs, outdir, keep_unredacted)
     batch["unreadable"] = list(loaded.unreadable)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

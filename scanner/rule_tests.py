@@ -11,9 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import metadata as meta_io
 from . import rules_schema as rs
 from .rules import RuleSet
-from .types import Interaction, Metadata, Source, SpeakerMapping, Turn
+from .types import Interaction, Turn
+
+# the pace given to untimed voice examples: about 170 words a minute, a second between turns
+SECONDS_PER_WORD = 0.35
+MIN_TURN_S = 1.5
+GAP_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -48,35 +54,31 @@ class RuleReport:
         return not self.problems and all(c.ok for c in self.cases)
 
 
+def timed(turns: list[Turn], at: list[float | None] | None = None) -> list[Turn]:
+    """Give turns times as if spoken one after another at a steady pace (`at`: a start
+    time given for some turns, which then wins)."""
+    out: list[Turn] = []
+    for i, turn in enumerate(turns):
+        given = at[i] if at else None
+        start = given if given is not None else (out[-1].end or 0.0) + GAP_S if out else 0.0
+        end = start + max(MIN_TURN_S, SECONDS_PER_WORD * len(turn.text.split()))
+        out.append(Turn(turn.speaker, turn.text, round(start, 2), round(end, 2)))
+    return out
+
+
 def example_interaction(ex: rs.Example, ident: str = "example") -> Interaction:
     """Voice examples get times (given with `at`, else one turn after another); chat examples
-    stay untimed, as real chat logs usually are."""
-    turns: list[Turn] = []
-    for et in ex.turns:
-        if ex.medium == "chat" and et.at is None:
-            turns.append(Turn(et.speaker, et.text))
-            continue
-        start = et.at if et.at is not None else (turns[-1].end or 0.0) + 1.0 if turns else 0.0
-        end = start + max(1.5, 0.35 * len(et.text.split()))
-        turns.append(Turn(et.speaker, et.text, round(start, 2), round(end, 2)))
-    ends = [t.end for t in turns if t.end is not None]
-    return Interaction(
+    stay untimed, as real chat logs usually are, unless an `at` is given."""
+    turns = [Turn(et.speaker, et.text) for et in ex.turns]
+    at = [et.at for et in ex.turns]
+    if ex.medium == "voice" or any(a is not None for a in at):
+        turns = timed(turns, at)
+    return Interaction.from_turns(
+        turns,
         id=ident,
-        source=Source("<example>", "transcript", "yaml", "", 0),
         medium=ex.medium,
-        turns=tuple(turns),
-        speakers=SpeakerMapping("label", 1.0),
-        metadata=Metadata(extra=tuple(sorted(ex.metadata.items()))) if ex.metadata else Metadata(),
-        duration=max(ends) if ends else None,
+        metadata=meta_io.build(dict(ex.metadata), "<example>") if ex.metadata else None,
     )
-
-
-def _with_known_metadata(ex: rs.Example, it: Interaction) -> Interaction:
-    from . import metadata as meta_io
-
-    if not ex.metadata:
-        return it
-    return Interaction(**{**it.__dict__, "metadata": meta_io.build(dict(ex.metadata), "<example>")})
 
 
 def run_pack_tests(pack: rs.Pack) -> list[RuleReport]:
@@ -85,7 +87,7 @@ def run_pack_tests(pack: rs.Pack) -> list[RuleReport]:
     for rule in pack.rules:
         cases = []
         for i, ex in enumerate(rule.examples):
-            it = _with_known_metadata(ex, example_interaction(ex, f"{rule.id}-{i}"))
+            it = example_interaction(ex, f"{rule.id}-{i}")
             result = next(r for r in ruleset.evaluate(it) if r.rule == rule.id)
             cases.append(
                 Case(ex.name or f"example {i + 1}", ex.expect, result.outcome, result.reason)

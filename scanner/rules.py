@@ -7,12 +7,14 @@ times and scores, and quotes only when the caller allows text to be written.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import rules_schema as rs
-from .matchers import Hit, Matcher, NormText, compile_match, threshold_of
+from .matchers import Hit, Matcher, NormText, compile_match
 from .types import Evidence, Interaction, RuleResult, Turn
+from .vocab import Outcome
 
 
 def default_rule_paths() -> list[Path]:
@@ -52,7 +54,8 @@ class Prepared:
         turn = self.it.turns[ti]
         nt = self.norm[ti]
         if turn.words and hit.end > hit.start and nt.word_of:
-            words = turn.words[nt.word_of[hit.start] : nt.word_of[hit.end - 1] + 1]
+            first, last = nt.word_span(hit.start, hit.end)
+            words = turn.words[first : last + 1]
             conf = sum(w.probability for w in words) / len(words)
             return Located(ti, hit, words[0].start, words[-1].end, round(conf, 3))
         return Located(ti, hit, turn.start, turn.end, None)
@@ -61,15 +64,14 @@ class Prepared:
         nt = self.norm[loc.turn]
         if loc.hit.end <= loc.hit.start or not nt.word_of:
             return None
-        return nt.word_of[loc.hit.start], nt.word_of[loc.hit.end - 1]
+        return nt.word_span(loc.hit.start, loc.hit.end)
 
     def quote(self, loc: Located) -> str:
         turn = self.it.turns[loc.turn]
-        words = _words(turn)
-        nt = self.norm[loc.turn]
-        if loc.hit.end <= loc.hit.start or not nt.word_of:
+        span = self.word_range(loc)
+        if span is None:
             return turn.text
-        return " ".join(words[nt.word_of[loc.hit.start] : nt.word_of[loc.hit.end - 1] + 1])
+        return " ".join(_words(turn)[span[0] : span[1] + 1])
 
 
 def _words(turn: Turn) -> list[str]:
@@ -113,12 +115,10 @@ class RuleSet:
 
     def clear_caches(self) -> None:
         """Forget memoised fuzzy scores (benchmarks use this to time cold evaluations)."""
-        from .matchers import clear_caches
-
         for c in self.rules:
             for m in (c.match, c.when, c.then):
                 if m is not None:
-                    clear_caches(m)
+                    m.clear()
 
     def describe(self) -> list[dict[str, str]]:
         return [{"pack": p.pack, "version": p.version} for p in self.packs]
@@ -142,7 +142,7 @@ class RuleSet:
         anchors: dict[tuple[str, str], Located | None] = {}
         results = []
         for c in self.rules:
-            res, anchor = evaluate_rule(c, prep, anchors, quotes)
+            res, anchor = _Evaluation(c, prep, anchors, quotes).run()
             anchors[(c.pack.pack, c.rule.id)] = anchor
             results.append(res)
         return tuple(results)
@@ -168,11 +168,11 @@ def _ordered(rules: list[CompiledRule]) -> list[CompiledRule]:
 # ---- conditions -----------------------------------------------------------------------------
 
 
-def _speaker_ok(turn: Turn, speaker: str) -> bool:
+def speaker_ok(turn: Turn, speaker: str) -> bool:
     return speaker == "any" or turn.speaker == speaker
 
 
-def _window_ok(prep: Prepared, loc: Located, w: rs.Window | None) -> str | None:
+def window_ok(prep: Prepared, loc: Located, w: rs.Window | None) -> str | None:
     """None when the place is inside the window, else why not (for near-miss reasons)."""
     if w is None:
         return None
@@ -244,17 +244,35 @@ def _best(prep: Prepared, m: Matcher) -> Located | None:
 # ---- evaluation -----------------------------------------------------------------------------
 
 
-def evaluate_rule(
-    c: CompiledRule,
-    prep: Prepared,
-    anchors: dict[tuple[str, str], Located | None],
-    quotes: bool = False,
-) -> tuple[RuleResult, Located | None]:
-    """One rule on one prepared interaction: its result and its anchor for after/before."""
-    rule = c.rule
+class _Evaluation:
+    """One rule on one prepared interaction: its result, and its anchor for after/before."""
 
-    def ev(loc: Located, matcher: Matcher) -> Evidence:
-        turn = prep.it.turns[loc.turn]
+    def __init__(
+        self,
+        c: CompiledRule,
+        prep: Prepared,
+        anchors: dict[tuple[str, str], Located | None],
+        quotes: bool,
+    ) -> None:
+        self.c, self.rule, self.prep, self.quotes = c, c.rule, prep, quotes
+        rule = c.rule
+        self.after = anchors.get((c.pack.pack, rule.after)) if rule.after else None
+        self.before = anchors.get((c.pack.pack, rule.before)) if rule.before else None
+
+    def run(self) -> tuple[RuleResult, Located | None]:
+        why_not = _applies(self.rule, self.prep.it)
+        if why_not:
+            return self.result("not_applicable", why_not), None
+        if self.rule.kind == "conditional":
+            return self.conditional()
+        if self.rule.kind == "required":
+            return self.required()
+        return self.prohibited()
+
+    # -- building results --
+
+    def evidence(self, loc: Located, matcher: Matcher) -> Evidence:
+        turn = self.prep.it.turns[loc.turn]
         return Evidence(
             turn=loc.turn,
             speaker=turn.speaker,
@@ -263,21 +281,28 @@ def evaluate_rule(
             score=round(loc.hit.score, 1),
             matched=matcher.description,
             word_confidence=loc.confidence,
-            quote=prep.quote(loc) if quotes else None,
-            words=prep.word_range(loc),
+            quote=self.prep.quote(loc) if self.quotes else None,
+            words=self.prep.word_range(loc),
         )
 
-    def result(outcome: str, reason: str, evidence=(), near=None) -> RuleResult:
+    def result(
+        self,
+        outcome: Outcome,
+        reason: str,
+        evidence: list[Evidence] | tuple[Evidence, ...] = (),
+        near: Evidence | None = None,
+    ) -> RuleResult:
+        rule = self.rule
         return RuleResult(
-            pack=c.pack.pack,
-            pack_version=c.pack.version,
+            pack=self.c.pack.pack,
+            pack_version=self.c.pack.version,
             rule=rule.id,
             rule_version=rule.version,
             category=rule.category,
             kind=rule.kind,
             severity=rule.severity,
             weight=rule.weight,
-            outcome=outcome,  # type: ignore[arg-type]
+            outcome=outcome,
             reason=reason,
             message=rule.message,
             reference=rule.reference,
@@ -285,90 +310,116 @@ def evaluate_rule(
             near_miss=near,
         )
 
-    why_not = _applies(rule, prep.it)
-    if why_not:
-        return result("not_applicable", why_not), None
-    after = anchors.get((c.pack.pack, rule.after)) if rule.after else None
-    before = anchors.get((c.pack.pack, rule.before)) if rule.before else None
+    # -- required and prohibited --
 
-    if rule.kind == "conditional":
-        return _conditional(c, prep, ev, result)
-
-    m = c.match
-    assert m is not None
-
-    def blocker(loc: Located) -> str | None:
-        turn = prep.it.turns[loc.turn]
-        if not _speaker_ok(turn, rule.speaker):
+    def blocker(self, loc: Located) -> str | None:
+        """None when a hit counts where it is, else why not."""
+        turn = self.prep.it.turns[loc.turn]
+        rule = self.rule
+        if not speaker_ok(turn, rule.speaker):
             return f"said by the {turn.speaker}, not the {rule.speaker}"
-        return _window_ok(prep, loc, rule.window) or _order_ok(loc, after, before, rule)
+        return window_ok(self.prep, loc, rule.window) or _order_ok(
+            loc, self.after, self.before, rule
+        )
 
-    hits = _all_hits(prep, m)
-    eligible = [h for h in hits if blocker(h) is None]
-    confident = [
-        h for h in eligible if h.confidence is None or h.confidence >= rule.min_word_confidence
-    ]
-    threshold = threshold_of(m)
-    if rule.kind == "required":
+    def _found(self) -> tuple[Matcher, list[Located], list[Located]]:
+        """The matcher, hits where they count, and those recognised confidently enough."""
+        m = self.c.match
+        assert m is not None
+        eligible = [h for h in _all_hits(self.prep, m) if self.blocker(h) is None]
+        floor = self.rule.min_word_confidence
+        confident = [h for h in eligible if h.confidence is None or h.confidence >= floor]
+        return m, eligible, confident
+
+    def required(self) -> tuple[RuleResult, Located | None]:
+        m, eligible, confident = self._found()
+        rule, ev = self.rule, self.evidence
         if confident:
-            first = confident[0]
-            return result("passed", "found", [ev(first, m)]), first
+            return self.result("passed", "found", [ev(confident[0], m)]), confident[0]
         if eligible:
             first = eligible[0]
-            return (
-                result(
-                    "needs_review",
-                    f"found, but the words were recognised with low confidence "
-                    f"({first.confidence:.2f} < {rule.min_word_confidence})",
-                    [ev(first, m)],
-                ),
-                first,
+            reason = (
+                f"found, but the words were recognised with low confidence "
+                f"({first.confidence:.2f} < {rule.min_word_confidence})"
             )
-        near = _near_miss(prep, m, blocker)
-        if near is not None:
-            loc, why = near
-            if why is None and loc.hit.score >= threshold:
-                why = f"only part of it was said (closest scores {loc.hit.score:.0f})"
-            if why is None and loc.hit.score >= threshold - rule.review_margin:
-                return (
-                    result(
-                        "needs_review",
-                        f"closest match scores {loc.hit.score:.0f}, just under {threshold:.0f}",
-                        near=ev(loc, m),
-                    ),
-                    None,
-                )
-            reason = why if why else f"closest match scores {loc.hit.score:.0f} < {threshold:.0f}"
-            return result("failed", f"not found; {reason}", near=ev(loc, m)), None
-        return result("failed", "not found, nothing close"), None
+            return self.result("needs_review", reason, [ev(first, m)]), first
+        near = _near_miss(self.prep, m, self.blocker)
+        if near is None:
+            return self.result("failed", "not found, nothing close"), None
+        loc, why = near
+        score = loc.hit.score
+        if why is None and score >= m.threshold:
+            why = f"only part of it was said (closest scores {score:.0f})"
+        if why is None and score >= m.threshold - rule.review_margin:
+            reason = f"closest match scores {score:.0f}, just under {m.threshold:.0f}"
+            return self.result("needs_review", reason, near=ev(loc, m)), None
+        why = why or f"closest match scores {score:.0f} < {m.threshold:.0f}"
+        return self.result("failed", f"not found; {why}", near=ev(loc, m)), None
 
-    # prohibited
-    if confident:
-        return result("failed", "found", [ev(h, m) for h in confident]), confident[0]
-    if eligible:
-        return (
-            result(
-                "needs_review",
-                "possibly found, but recognised with low confidence",
-                [ev(h, m) for h in eligible],
-            ),
-            eligible[0],
-        )
-    near = _near_miss(prep, m, blocker)
-    if near is not None and near[1] is None and near[0].hit.score >= threshold - rule.review_margin:
-        loc = near[0]
-        return (
-            result(
-                "needs_review",
-                f"something close was said (score {loc.hit.score:.0f})",
-                near=ev(loc, m),
-            ),
-            None,
-        )
-    return result("passed", "not found"), None
+    def prohibited(self) -> tuple[RuleResult, Located | None]:
+        m, eligible, confident = self._found()
+        ev = self.evidence
+        if confident:
+            return self.result("failed", "found", [ev(h, m) for h in confident]), confident[0]
+        if eligible:
+            reason = "possibly found, but recognised with low confidence"
+            return self.result("needs_review", reason, [ev(h, m) for h in eligible]), eligible[0]
+        near = _near_miss(self.prep, m, self.blocker)
+        if near is not None and near[1] is None:
+            loc = near[0]
+            if loc.hit.score >= m.threshold - self.rule.review_margin:
+                reason = f"something close was said (score {loc.hit.score:.0f})"
+                return self.result("needs_review", reason, near=ev(loc, m)), None
+        return self.result("passed", "not found"), None
+
+    # -- conditional --
+
+    def _placed(self, m: Matcher, step: rs.Step) -> list[Located]:
+        """Hits by the step's speaker inside its window."""
+        prep = self.prep
+        return [
+            h
+            for h in _all_hits(prep, m)
+            if speaker_ok(prep.it.turns[h.turn], step.speaker)
+            and window_ok(prep, h, step.window) is None
+        ]
+
+    def conditional(self) -> tuple[RuleResult, Located | None]:
+        rule, prep, ev = self.rule, self.prep, self.evidence
+        when, then, m_when, m_then = rule.when, rule.then, self.c.when, self.c.then
+        assert when and then and m_when and m_then
+        seen_turns: set[int] = set()
+        triggers = [
+            t
+            for t in self._placed(m_when, when)
+            if not (t.turn in seen_turns or seen_turns.add(t.turn))  # one per turn
+        ]
+        if not triggers:
+            return self.result("not_applicable", "the triggering situation did not occur"), None
+        responses = self._placed(m_then, then)
+        evidence: list[Evidence] = []
+        for trig in triggers:
+            answer = next((r for r in responses if _follows(trig, r, then) is None), None)
+            if answer is not None:
+                evidence += [ev(trig, m_when), ev(answer, m_then)]
+                continue
+            why = f"no {then.speaker} response {_limit_text(then)}"
+            near = None
+            if responses:
+                cand = min(responses, key=lambda r: abs(r.turn - trig.turn))
+                why += f"; the closest one was {_follows(trig, cand, then)}"
+                near = ev(cand, m_then)
+            elif (b := _best(prep, m_then)) is not None:
+                near = ev(b, m_then)
+                why += f"; closest wording scores {b.hit.score:.0f}"
+            return self.result("failed", why, [ev(trig, m_when)], near), None
+        reason = f"{len(triggers)} trigger(s), each answered"
+        return self.result("passed", reason, evidence), triggers[0]
 
 
-def _near_miss(prep: Prepared, m: Matcher, blocker) -> tuple[Located, str | None] | None:
+def _near_miss(
+    prep: Prepared, m: Matcher, blocker: Callable[[Located], str | None]
+) -> tuple[Located, str | None] | None:
     """The closest attempt and why it did not count: exact hits that were out of place first,
     then the best fuzzy score among eligible places."""
     misplaced = [(h, blocker(h)) for h in _all_hits(prep, m)]
@@ -386,47 +437,6 @@ def _near_miss(prep: Prepared, m: Matcher, blocker) -> tuple[Located, str | None
     return max(cands, key=lambda c: (c[1] is None, c[0].hit.score))
 
 
-def _conditional(c: CompiledRule, prep: Prepared, ev, result) -> tuple[RuleResult, Located | None]:
-    rule = c.rule
-    when, then = rule.when, rule.then
-    assert when and then and c.when and c.then
-    triggers = [
-        h
-        for h in _all_hits(prep, c.when)
-        if _speaker_ok(prep.it.turns[h.turn], when.speaker)
-        and _window_ok(prep, h, when.window) is None
-    ]
-    seen_turns: set[int] = set()
-    triggers = [t for t in triggers if not (t.turn in seen_turns or seen_turns.add(t.turn))]
-    if not triggers:
-        return result("not_applicable", "the triggering situation did not occur"), None
-    responses = [
-        h
-        for h in _all_hits(prep, c.then)
-        if _speaker_ok(prep.it.turns[h.turn], then.speaker)
-        and _window_ok(prep, h, then.window) is None
-    ]
-    evidence = []
-    for trig in triggers:
-        answer = next((r for r in responses if _follows(prep, trig, r, then) is None), None)
-        if answer is None:
-            why = f"no {then.speaker} response {_limit_text(then)}"
-            best = [r for r in responses]
-            near = None
-            if best:
-                cand = min(best, key=lambda r: abs(r.turn - trig.turn))
-                why += f"; the closest one was {_follows(prep, trig, cand, then)}"
-                near = ev(cand, c.then)
-            else:
-                b = _best(prep, c.then)
-                if b is not None:
-                    near = ev(b, c.then)
-                    why += f"; closest wording scores {b.hit.score:.0f}"
-            return result("failed", why, [ev(trig, c.when)], near), None
-        evidence += [ev(trig, c.when), ev(answer, c.then)]
-    return result("passed", f"{len(triggers)} trigger(s), each answered", evidence), triggers[0]
-
-
 def _limit_text(then: rs.Then) -> str:
     lim = []
     if then.within_seconds:
@@ -437,7 +447,7 @@ def _limit_text(then: rs.Then) -> str:
     return " ".join([*lim, side, "it"]) if lim else f"{side} it"
 
 
-def _follows(prep: Prepared, trig: Located, resp: Located, then: rs.Then) -> str | None:
+def _follows(trig: Located, resp: Located, then: rs.Then) -> str | None:
     """None when `resp` answers `trig` under then's limits, else why not."""
     key_t, key_r = (trig.turn, trig.hit.start), (resp.turn, resp.hit.start)
     if then.direction == "after" and key_r <= key_t:

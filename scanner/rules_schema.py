@@ -7,180 +7,19 @@ matching time is linear in the text, so no pattern can hang a scan.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Any, Literal
 
 import yaml
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    Tag,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .errors import RulePackError
-
-Category = Literal["disclosure", "script", "customer-protection", "privacy"]
-Kind = Literal["required", "prohibited", "conditional"]
-Severity = Literal["low", "medium", "high", "critical"]
-Speaker = Literal["agent", "customer", "any"]
-Outcome = Literal["passed", "failed", "not_applicable", "needs_review"]
-SEVERITY_ORDER = ("low", "medium", "high", "critical")
+from .matchers import MatchSpec, Strict
+from .vocab import Category, Kind, Outcome, Severity, Speaker
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# ---- matchers -------------------------------------------------------------------------------
-
-
-class Phrase(_Strict):
-    """Exact words after normalisation (case, punctuation, spoken numbers)."""
-
-    phrase: str | list[str]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bare(cls, v: Any) -> Any:
-        return {"phrase": v} if isinstance(v, str) else v
-
-
-class Similar(_Strict):
-    """Fuzzy phrase, tolerant of recognition errors; threshold is a 0-100 similarity."""
-
-    similar: str | list[str]
-    threshold: int = Field(default=85, ge=50, le=100)
-
-
-class Regex(_Strict):
-    """An RE2 pattern on the normalised text (lower case, digits for numbers)."""
-
-    regex: str
-
-    @field_validator("regex")
-    @classmethod
-    def _compiles(cls, v: str) -> str:
-        compile_regex(v)
-        return v
-
-
-class Words(_Strict):
-    """Any one of these words."""
-
-    words: list[str] = Field(min_length=1)
-
-
-class Lemma(_Strict):
-    """Words by dictionary form: 'record call' matches "recorded calls", "recording the call"
-    is not matched (lemmas in this order, adjacent). A list gives alternatives."""
-
-    lemma: str | list[str]
-
-
-class Tokens(_Strict):
-    """A spaCy Matcher token pattern, for what phrases cannot say (e.g. any form of 'record'
-    followed by up to two words and then 'call'). Checked by spaCy when the pack loads."""
-
-    tokens: list[dict[str, Any]] = Field(min_length=1)
-
-    @field_validator("tokens")
-    @classmethod
-    def _valid(cls, v: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        validate_token_pattern(v)
-        return v
-
-
-class Semantic(_Strict):
-    """Similar in meaning to any example sentence (sentence embeddings, cosine 0-1)."""
-
-    semantic: str | list[str]
-    threshold: float = Field(default=0.6, gt=0, le=1)
-
-
-class Near(_Strict):
-    """Every part within `within` words of each other, in the same turn."""
-
-    near: list[Match] = Field(min_length=2)
-    within: int = Field(default=8, ge=1, le=100)
-
-
-class AnyOf(_Strict):
-    any: list[Match] = Field(min_length=1)
-
-
-class AllOf(_Strict):
-    """Every part in the same turn."""
-
-    all: list[Match] = Field(min_length=1)
-
-
-class NotOf(_Strict):
-    """The turn does not contain this (only meaningful inside `all`)."""
-
-    not_: Match = Field(alias="not")
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-MATCH_KINDS = (
-    "phrase",
-    "similar",
-    "regex",
-    "words",
-    "lemma",
-    "tokens",
-    "semantic",
-    "near",
-    "any",
-    "all",
-    "not",
-)
-
-
-def _match_tag(value: Any) -> str | None:
-    if isinstance(value, str):
-        return "<phrase>"
-    if isinstance(value, dict):
-        for kind in MATCH_KINDS:
-            if kind in value:
-                return f"<{kind}>"
-    if isinstance(value, BaseModel):
-        return f"<{type(value).__name__.lower()}>"
-    return None
-
-
-Match = Annotated[
-    Union[  # noqa: UP007 a tagged union needs the Union form here
-        Annotated[Phrase, Tag("<phrase>")],
-        Annotated[Similar, Tag("<similar>")],
-        Annotated[Regex, Tag("<regex>")],
-        Annotated[Words, Tag("<words>")],
-        Annotated[Lemma, Tag("<lemma>")],
-        Annotated[Tokens, Tag("<tokens>")],
-        Annotated[Semantic, Tag("<semantic>")],
-        Annotated[Near, Tag("<near>")],
-        Annotated[AnyOf, Tag("<any>")],
-        Annotated[AllOf, Tag("<all>")],
-        Annotated[NotOf, Tag("<not>")],
-    ],
-    Discriminator(
-        _match_tag,
-        custom_error_type="match_kind",
-        custom_error_message=f"a match needs one of: {', '.join(MATCH_KINDS)}",
-    ),
-]
-
-for _m in (Near, AnyOf, AllOf, NotOf):
-    _m.model_rebuild()
+_Strict = Strict
 
 
 def _coerce_match(value: Any) -> Any:
@@ -213,7 +52,7 @@ class Step(_Strict):
     """One side of a conditional: who says what, where."""
 
     speaker: Speaker = "any"
-    match: Match
+    match: MatchSpec
     window: Window | None = None
 
     @field_validator("match", mode="before")
@@ -284,7 +123,7 @@ class Rule(_Strict):
     window: Window | None = None
     after: str | None = Field(default=None, pattern=_SLUG)
     before: str | None = Field(default=None, pattern=_SLUG)
-    match: Match | None = None
+    match: MatchSpec | None = None
     when: Step | None = None
     then: Then | None = None
     applies_when: AppliesWhen | None = None
@@ -342,49 +181,6 @@ class Pack(_Strict):
                 if ref and ref not in ids:
                     raise ValueError(f"rule '{r.id}' refers to unknown rule '{ref}'")
         return self
-
-
-# ---- regexes --------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _quiet_stderr():  # RE2 logs parse errors to fd 2 itself; we report them our way
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def validate_token_pattern(pattern: list[dict[str, Any]]) -> None:
-    """spaCy's own validation of a Matcher pattern, with its message."""
-    from spacy.errors import MatchPatternError
-    from spacy.matcher import Matcher
-    from spacy.vocab import Vocab
-
-    try:
-        Matcher(Vocab(), validate=True).add("p", [pattern])
-    except MatchPatternError as exc:
-        detail = " ".join(str(exc).split())
-        raise ValueError(f"not a valid spaCy token pattern: {detail}") from exc
-
-
-def compile_regex(pattern: str) -> Any:
-    """Compile with RE2 (linear time); Python's re syntax RE2 lacks is a clear error."""
-    import re2
-
-    try:
-        with _quiet_stderr():
-            return re2.compile(pattern, re2.Options())
-    except re2.error as exc:
-        detail = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else exc
-        raise ValueError(
-            f"regex is not valid RE2 ({detail}); backreferences and lookaround are not "
-            "supported, because they can make matching take exponential time"
-        ) from exc
 
 
 # ---- loading with line numbers --------------------------------------------------------------

@@ -6,11 +6,13 @@ came from. Times are seconds from the start of the interaction; untimed text has
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from .vocab import Medium, Outcome
+
 Role = Literal["agent", "customer", "unknown"]
-Medium = Literal["voice", "chat"]
 RoleMethod = Literal["channel", "label", "inferred"]
 
 
@@ -100,6 +102,39 @@ class Interaction:
     channels: int = 1
     language: str | None = None
 
+    @classmethod
+    def from_turns(
+        cls,
+        turns: Iterable[Turn],
+        *,
+        id: str = "text",
+        medium: Medium = "chat",
+        metadata: Metadata | None = None,
+        source: Source | None = None,
+        speakers: SpeakerMapping | None = None,
+        duration: float | None = None,
+        channels: int = 1,
+        language: str | None = None,
+    ) -> Interaction:
+        """The one way to build an interaction from turns: the duration defaults to the last
+        time any turn holds, the source to a placeholder naming the id, roles to labels."""
+        turns = tuple(turns)
+        if duration is None:
+            ends = [t.end if t.end is not None else t.start for t in turns]
+            known = [e for e in ends if e is not None]
+            duration = max(known) if known else None
+        return cls(
+            id=id,
+            source=source or Source(id, "transcript", "text", "", 0),
+            medium=medium,
+            turns=turns,
+            speakers=speakers or SpeakerMapping("label", 1.0),
+            metadata=metadata or Metadata(),
+            duration=duration,
+            channels=channels,
+            language=language,
+        )
+
 
 @dataclass(frozen=True)
 class FileError:
@@ -123,6 +158,7 @@ class ScanResult:
     rules: tuple[RuleResult, ...] = ()
     redaction: Any = None  # redact.Redacted; typed loosely to keep this module dependency-free
     audio_redaction: dict[str, Any] | None = None
+    model: Mapping[str, object] | None = None  # the whisper model that transcribed it
 
     @property
     def ok(self) -> bool:
@@ -157,7 +193,7 @@ class RuleResult:
     kind: str
     severity: str
     weight: float
-    outcome: Literal["passed", "failed", "not_applicable", "needs_review"]
+    outcome: Outcome
     reason: str
     message: str
     reference: str | None = None

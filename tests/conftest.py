@@ -13,6 +13,15 @@ from scanner import ScanOptions, scan
 
 from .helpers import SAMPLES, chromium
 
+_SLOW_FIXTURES = {"default_scan", "unredacted_scan", "browser", "sample_report", "fresh_calls"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses a whisper scan or the browser is slow, whether or not it says so."""
+    for item in items:
+        if _SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
 
 @pytest.fixture(scope="session")
 def unredacted_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:

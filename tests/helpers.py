@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jiwer
@@ -28,6 +30,13 @@ _CONTRACTIONS = {
     "you've": "you have",
     "what's": "what is",
 }
+
+
+def run_cli(*args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """`scanner ARGS...` in a fresh interpreter, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "scanner", *args], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def normalise(text: str) -> str:

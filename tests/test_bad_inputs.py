@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import wave
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from scanner import (
 )
 
 from .conftest import sox
-from .helpers import SAMPLES
+from .helpers import SAMPLES, run_cli
 
 
 @pytest.fixture()
@@ -78,12 +76,7 @@ def test_bad_audio_raises_a_specific_error(
     assert says in str(info.value)
 
 
-def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scanner", *args], capture_output=True, text=True, timeout=600
-    )
-
-
+@pytest.mark.slow
 def test_batch_with_bad_files_finishes_with_exact_per_file_errors(
     audio_dir: Path, tmp_path: Path
 ) -> None:
@@ -97,7 +90,7 @@ def test_batch_with_bad_files_finishes_with_exact_per_file_errors(
     notes = tmp_path / "notes.docx"
     notes.write_bytes(b"PK\x03\x04")
     out = tmp_path / "out"
-    proc = _run_cli("scan", str(batch), str(notes), "--out", str(out))
+    proc = run_cli("scan", str(batch), str(notes), "--out", str(out))
     assert proc.returncode == 1, proc.stderr
     summary = json.loads((out / "summary.json").read_text())
     by_id = {e["id"]: e for e in summary["interactions"]}
@@ -137,13 +130,13 @@ def test_batch_with_bad_files_finishes_with_exact_per_file_errors(
 
 
 def test_all_good_batch_exits_zero(tmp_path: Path) -> None:
-    proc = _run_cli("scan", str(SAMPLES / "chats"), "--out", str(tmp_path / "o"), "-q")
+    proc = run_cli("scan", str(SAMPLES / "chats"), "--out", str(tmp_path / "o"), "-q")
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == ""
 
 
 def test_missing_model_is_fatal_with_a_clear_message(tmp_path: Path) -> None:
-    proc = _run_cli(
+    proc = run_cli(
         "scan",
         str(SAMPLES / "calls" / "call-04-collections-threats.ogg"),
         "--out",
@@ -157,7 +150,7 @@ def test_missing_model_is_fatal_with_a_clear_message(tmp_path: Path) -> None:
 
 
 def test_missing_input_path_is_a_per_file_error(tmp_path: Path) -> None:
-    proc = _run_cli("scan", str(tmp_path / "nope.wav"), "--out", str(tmp_path / "o"))
+    proc = run_cli("scan", str(tmp_path / "nope.wav"), "--out", str(tmp_path / "o"))
     assert proc.returncode == 1
     doc = json.loads((tmp_path / "o" / "nope.json").read_text())
     assert doc["errors"][0]["message"].endswith("nope.wav: no such file or folder")
@@ -175,7 +168,7 @@ def test_absurdly_long_recordings_are_refused_before_decoding(tmp_path: Path) ->
         w.writeframes(np.tile(tone, seconds).tobytes())
     with pytest.raises(AudioTooLongError, match=r"5.0 hours of audio is over the 4 hour limit"):
         load_audio(long_wav)
-    res = _run_cli("scan", str(long_wav), "--out", str(tmp_path / "o"), "-q")
+    res = run_cli("scan", str(long_wav), "--out", str(tmp_path / "o"), "-q")
     assert res.returncode == 1
     doc = json.loads((tmp_path / "o" / "all-day.json").read_text())
     assert doc["errors"][0]["code"] == "audio-too-long"

@@ -15,13 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import SAMPLES
+from .helpers import SAMPLES, run_cli
 
 CALL = SAMPLES / "calls" / "call-01-card-payment.wav"  # 60 s: several seconds to scan
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True)
 
 
 def _batch(tmp_path: Path) -> Path:
@@ -60,6 +56,7 @@ def _doc(out: Path, ident: str) -> dict:
     return json.loads((out / f"{ident}.json").read_text())
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_file_fails_only_that_file(tmp_path: Path) -> None:
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "scanner", "scan", str(_batch(tmp_path)), "--out", str(out)]
@@ -86,19 +83,20 @@ def test_a_worker_killed_mid_file_fails_only_that_file(tmp_path: Path) -> None:
     )
     chats = [p.stem for p in (SAMPLES / "chats").glob("chat-*")]
     assert all(_doc(out, c)["status"] == "ok" for c in chats)  # a fresh worker took over
-    status = _cli("status", str(out))
+    status = run_cli("status", str(out))
     assert "failed  a-call  [worker-crashed]" in status.stdout
 
 
+@pytest.mark.slow
 def test_a_file_past_its_time_limit_is_stopped(tmp_path: Path) -> None:
     out, batch = tmp_path / "out", _batch(tmp_path)
-    res = _cli("scan", str(batch), "--out", str(out), "--time-limit", "1.5")
+    res = run_cli("scan", str(batch), "--out", str(out), "--time-limit", "1.5")
     assert res.returncode == 1, res.stderr
     err = _doc(out, "a-call")["errors"][0]
     assert err["code"] == "time-limit" and "not finished after 1.5 s" in err["message"]
     assert all(_doc(out, p.stem)["status"] == "ok" for p in (SAMPLES / "chats").glob("chat-*"))
     # the same command with room to finish retries only what failed
-    res = _cli("scan", str(batch), "--out", str(out), "--time-limit", "auto")
+    res = run_cli("scan", str(batch), "--out", str(out), "--time-limit", "auto")
     assert res.returncode == 0 and "1 scanned, 0 failed, 4 already done" in res.stderr
     assert _doc(out, "a-call")["status"] == "ok"
 
@@ -117,6 +115,7 @@ def small_disk(tmp_path: Path):
     subprocess.run(["umount", "-l", str(mnt)], check=False)
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_batch_cleanly_and_a_rerun_finishes(
     tmp_path: Path, small_disk: Path
 ) -> None:
@@ -126,7 +125,7 @@ def test_a_full_disk_stops_the_batch_cleanly_and_a_rerun_finishes(
         src = sorted((SAMPLES / "chats").glob("chat-*"))[i % 4]
         shutil.copyfile(src, batch / f"c{i:02d}{src.suffix}")
     out = small_disk / "out"
-    res = _cli("scan", str(batch), "--out", str(out), "--time-limit", "0")
+    res = run_cli("scan", str(batch), "--out", str(out), "--time-limit", "0")
     assert res.returncode == 3, res.stderr
     assert (
         "no space left on the device" in res.stderr and "run the same command again" in res.stderr
@@ -145,7 +144,7 @@ def test_a_full_disk_stops_the_batch_cleanly_and_a_rerun_finishes(
     before = {f.name: f.stat().st_mtime_ns for f in written if f.stem in done}
 
     subprocess.run(["mount", "-o", "remount,size=8m", str(small_disk)], check=True)
-    res = _cli("scan", str(batch), "--out", str(out), "--time-limit", "0", "--no-report")
+    res = run_cli("scan", str(batch), "--out", str(out), "--time-limit", "0", "--no-report")
     assert res.returncode == 0, res.stderr
     assert f"{len(done)} already done" in res.stderr
     assert len(list(out.glob("c*.json"))) == 24
@@ -158,11 +157,11 @@ def test_workers_send_back_no_original_text(tmp_path: Path) -> None:
     """What crosses a pipe or Ray's object store is already redacted."""
     import pickle
 
-    from scanner import Scanner
-    from scanner.pipeline import discover, without_original_text
+    from scanner import Processor, discover
+    from scanner.process import without_original_text
 
     (item,), _ = discover([SAMPLES / "chats" / "chat-01-complaint-handled.txt"])
-    result = Scanner().process(item, tmp_path)
+    result = Processor().process(item)
     assert b"Aisha" in pickle.dumps(result)  # the original is in the worker's hands...
     sent = pickle.dumps(without_original_text(result, keep_unredacted=False))
     assert b"Aisha" not in sent and b"[PERSON]" in sent  # ...and stays there

@@ -15,6 +15,8 @@ from scanner import ScanOptions, scan
 from .conftest import load
 from .helpers import role_accuracy, wer
 
+pytestmark = pytest.mark.slow  # whisper, a browser or a real batch
+
 TURNS = [
     ("agent", "en-us", "Good afternoon, thank you for calling Acme Insurance, this is Robert."),
     ("customer", "en-us+f4", "Hello, I would like to cancel my policy please."),

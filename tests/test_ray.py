@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
 
 from scanner import scan
 
-from .helpers import SAMPLES
+from .helpers import SAMPLES, run_cli
+
+pytestmark = pytest.mark.slow  # whisper, a browser or a real batch
 
 
 def _same(a: dict, b: dict) -> None:
@@ -49,11 +51,12 @@ def test_ray_cli_time_limit_stops_only_that_file(tmp_path: Path) -> None:
     shutil.copyfile(SAMPLES / "calls" / "call-01-card-payment.wav", batch / "a-call.wav")
     out = tmp_path / "out"
     cmd = ["scan", str(batch), "--out", str(out), "--executor", "ray", "--time-limit", "1.5"]
-    res = subprocess.run([sys.executable, "-m", "scanner", *cmd], capture_output=True, text=True)
+    res = run_cli(*cmd)
     assert res.returncode == 1, res.stderr
     call = json.loads((out / "a-call.json").read_text())
-    assert call["errors"][0]["code"] == "time-limit"
-    assert "Ray actor was stopped" in call["errors"][0]["message"]
+    assert call["errors"][0]["code"] == "time-limit"  # the same words as the local executor's
+    assert "after 1.5 s" in call["errors"][0]["message"]
+    assert "its worker was stopped" in call["errors"][0]["message"]
     for chat in (SAMPLES / "chats").glob("chat-*"):
         assert json.loads((out / f"{chat.stem}.json").read_text())["status"] == "ok"
     assert (out / "report.html").is_file()

@@ -11,7 +11,7 @@ import pytest
 from scanner import ScanOptions, scan
 from scanner.redact import RedactOptions, Redactor
 from scanner.spoken import spoken_form
-from scanner.types import Interaction, Metadata, Source, SpeakerMapping, Turn
+from scanner.types import Interaction, Turn
 
 
 @pytest.mark.parametrize(
@@ -42,14 +42,7 @@ def redactor() -> Redactor:
 
 
 def chat(*turns: tuple[str, str]) -> Interaction:
-    return Interaction(
-        id="t",
-        source=Source("t", "transcript", "txt", "", 0),
-        medium="chat",
-        turns=tuple(Turn(s, t) for s, t in turns),
-        speakers=SpeakerMapping("label", 1.0),
-        metadata=Metadata(),
-    )
+    return Interaction.from_turns([Turn(s, t) for s, t in turns])
 
 
 def masked(redactor: Redactor, *turns: tuple[str, str]) -> list[str]:

@@ -8,21 +8,14 @@ import re
 
 from bench.redaction_set import build
 from scanner.redact import Redactor
-from scanner.types import Interaction, Metadata, Source, SpeakerMapping, Turn
+from scanner.types import Interaction, Turn
 
 
 def test_labelled_set_recall_and_precision() -> None:
     redactor = Redactor()
     leaked, masked_non_personal, values, non_personal = [], 0, 0, 0
     for item in build():
-        it = Interaction(
-            id="b",
-            source=Source("b", "transcript", "txt", "", 0),
-            medium="chat",
-            turns=(Turn("customer", item.text),),
-            speakers=SpeakerMapping("label", 1.0),
-            metadata=Metadata(),
-        )
+        it = Interaction.from_turns([Turn("customer", item.text)])
         red = redactor.redact(it)
         masked = {w for s in red.spans for w in range(s.first, s.last + 1)}
         spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", item.text)]

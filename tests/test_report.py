@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,15 +15,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from scanner import scan
-from scanner.report import build_report, load_findings
+from scanner.findings import load_dir
+from scanner.report import build_report
 from scanner.verify import verify
 
 from .conftest import load
-from .helpers import SAMPLES
+from .helpers import SAMPLES, run_cli
 
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True)
+pytestmark = pytest.mark.slow  # whisper, a browser or a real batch
 
 
 def _copy(src: Path, dst: Path) -> Path:
@@ -60,7 +57,7 @@ def _visible_ids(browser) -> list[str]:
 
 
 def test_csv_exports_match_the_findings(sample_report: Path) -> None:
-    docs = load_findings(sample_report).docs
+    docs = load_dir(sample_report).docs
     with (sample_report / "results.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
     expected = {
@@ -92,7 +89,7 @@ def test_report_passes_verify(sample_report: Path) -> None:
 def test_report_in_chromium_shows_everything_and_clicks_through(
     sample_report: Path, browser, tmp_path: Path
 ) -> None:
-    docs = {d["id"]: d for d in load_findings(sample_report).docs}
+    docs = {d["id"]: d for d in load_dir(sample_report).docs}
     _open(browser, sample_report / "report.html")
     assert browser.find_element(By.ID, "view-overview").is_displayed()
     assert browser.find_element(By.ID, "kpi-interactions").text == "9"
@@ -183,13 +180,13 @@ def test_unredacted_findings_show_no_text_unless_asked(
 
 def test_fail_on_gates_the_exit_code(tmp_path: Path) -> None:
     chats = SAMPLES / "chats"
-    res = _cli("scan", str(chats), "--out", str(tmp_path / "a"), "--fail-on", "critical")
+    res = run_cli("scan", str(chats), "--out", str(tmp_path / "a"), "--fail-on", "critical")
     assert res.returncode == 4, res.stderr
     assert "chat-02-vulnerable-no-support: contact-centre-core/vulnerability-support" in res.stderr
     assert (tmp_path / "a" / "report.html").is_file()  # written automatically
-    assert _cli("report", str(tmp_path / "a"), "--fail-on", "high").returncode == 4
+    assert run_cli("report", str(tmp_path / "a"), "--fail-on", "high").returncode == 4
     # an interaction that passes everything does not trip even the lowest gate
-    res = _cli(
+    res = run_cli(
         "scan",
         str(chats / "chat-01-complaint-handled.txt"),
         "--out",
@@ -200,8 +197,8 @@ def test_fail_on_gates_the_exit_code(tmp_path: Path) -> None:
     )
     assert res.returncode == 0, res.stderr
     assert not (tmp_path / "b" / "report.html").exists()
-    assert _cli("report", str(tmp_path / "b"), "--fail-on", "low").returncode == 0
-    assert _cli("report", str(tmp_path / "nowhere")).returncode == 2
+    assert run_cli("report", str(tmp_path / "b"), "--fail-on", "low").returncode == 0
+    assert run_cli("report", str(tmp_path / "nowhere")).returncode == 2
 
 
 def test_hostile_text_is_shown_as_text_and_csv_cells_cannot_be_formulas(
@@ -229,7 +226,7 @@ def test_hostile_text_is_shown_as_text_and_csv_cells_cannot_be_formulas(
 
 def test_redacted_audio_plays_in_the_report(browser, tmp_path: Path) -> None:
     call = SAMPLES / "calls" / "call-01-card-payment.wav"
-    res = _cli("scan", str(call), "--out", str(tmp_path), "--redact-audio", "tone", "-q")
+    res = run_cli("scan", str(call), "--out", str(tmp_path), "--redact-audio", "tone", "-q")
     assert res.returncode == 0, res.stderr
     _open(browser, tmp_path / "report.html", "#i/call-01-card-payment")
     audio = browser.find_element(By.CSS_SELECTOR, "#view-detail audio")

@@ -13,11 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from .helpers import SAMPLES
+import pytest
 
+from .helpers import SAMPLES, run_cli
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True)
+pytestmark = pytest.mark.slow  # whisper, a browser or a real batch
 
 
 def _rows(out: Path) -> dict[str, sqlite3.Row]:
@@ -33,9 +33,9 @@ def test_rerun_skips_what_is_done_and_redoes_what_changed(tmp_path: Path) -> Non
     batch = tmp_path / "batch"
     shutil.copytree(SAMPLES / "chats", batch)
     out = tmp_path / "out"
-    assert _cli("scan", str(batch), "--out", str(out), "-q").returncode == 0
+    assert run_cli("scan", str(batch), "--out", str(out), "-q").returncode == 0
     first = {p.name: p.stat().st_mtime_ns for p in out.glob("chat-*.json")}
-    again = _cli("scan", str(batch), "--out", str(out))
+    again = run_cli("scan", str(batch), "--out", str(out))
     assert again.returncode == 0 and "0 scanned, 0 failed, 4 already done" in again.stderr
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("chat-*.json")} == first
     summary = json.loads((out / "summary.json").read_text())
@@ -44,10 +44,10 @@ def test_rerun_skips_what_is_done_and_redoes_what_changed(tmp_path: Path) -> Non
     # a changed file is scanned again; so is everything when the settings change
     chat = batch / "chat-01-complaint-handled.txt"
     chat.write_text(chat.read_text() + "Agent: Goodbye.\n")
-    res = _cli("scan", str(batch), "--out", str(out))
+    res = run_cli("scan", str(batch), "--out", str(out))
     assert "1 scanned, 0 failed, 3 already done" in res.stderr
     assert _rows(out)["chat-01-complaint-handled"]["attempts"] == 2
-    res = _cli("scan", str(batch), "--out", str(out), "--mask-style", "pseudonym")
+    res = run_cli("scan", str(batch), "--out", str(out), "--mask-style", "pseudonym")
     assert "4 scanned, 0 failed, 1 skipped" in res.stderr
 
 
@@ -70,10 +70,10 @@ def test_kill_9_mid_batch_then_resume(tmp_path: Path) -> None:
     }
     assert 1 <= len(done_before) < 5, "the kill came too late to test anything"
     assert not (out / "summary.json").exists()
-    status = _cli("status", str(out))
+    status = run_cli("status", str(out))
     assert f"{len(done_before)} done" in status.stdout
 
-    res = _cli("scan", str(SAMPLES / "calls"), "--out", str(out), "-q")
+    res = run_cli("scan", str(SAMPLES / "calls"), "--out", str(out), "-q")
     assert res.returncode == 0, res.stderr
     rows = _rows(out)
     assert len(rows) == 5 and all(r["status"] == "done" for r in rows.values())
@@ -88,7 +88,7 @@ def test_kill_9_mid_batch_then_resume(tmp_path: Path) -> None:
         json.loads(p.read_text())  # every file whole
     summary = json.loads((out / "summary.json").read_text())
     assert summary["counts"]["inputs"] == 5 and summary["counts"]["failed"] == 0
-    assert _cli("status", str(out)).returncode == 0
+    assert run_cli("status", str(out)).returncode == 0
 
 
 def test_failed_files_are_retried_by_running_the_same_command(tmp_path: Path) -> None:
@@ -97,11 +97,11 @@ def test_failed_files_are_retried_by_running_the_same_command(tmp_path: Path) ->
     bad = batch / "broken.txt"
     bad.write_text("no speaker here\n")
     out = tmp_path / "out"
-    assert _cli("scan", str(batch), "--out", str(out), "-q").returncode == 1
-    status = _cli("status", str(out))
+    assert run_cli("scan", str(batch), "--out", str(out), "-q").returncode == 1
+    status = run_cli("status", str(out))
     assert "failed  broken  [transcript-format]" in status.stdout
     bad.write_text("Agent: Hello.\nCustomer: Hi.\n")
-    assert _cli("scan", str(batch), "--out", str(out), "-q").returncode == 0
+    assert run_cli("scan", str(batch), "--out", str(out), "-q").returncode == 0
     assert _rows(out)["broken"]["status"] == "done"
 
 
@@ -120,7 +120,7 @@ def test_parallel_workers_give_the_same_findings(tmp_path: Path, default_scan: P
         "\n".join([rows[0]] + [r for r in rows[1:] if r.startswith("call-04")]) + "\n"
     )
     out = tmp_path / "out"
-    res = _cli("scan", str(batch), "--out", str(out), "-q", "--workers", "2")
+    res = run_cli("scan", str(batch), "--out", str(out), "-q", "--workers", "2")
     assert res.returncode == 0, res.stderr
     for path in out.glob("c*.json"):
         par = json.loads(path.read_text())
@@ -161,14 +161,14 @@ def test_a_new_pack_version_rescores_stored_transcripts(tmp_path: Path) -> None:
     shutil.copytree(SAMPLES.parent / "rules", packs)
     out = tmp_path / "out"
     cmd = ["scan", str(batch), "--out", str(out), "--rules", str(packs), "--no-report"]
-    assert _cli(*cmd).returncode == 0
+    assert run_cli(*cmd).returncode == 0
     first = json.loads((out / "call-01.json").read_text())
 
     core = packs / "contact-centre-core" / "pack.yaml"
     text = core.read_text().replace("version: 1.0.0", "version: 1.1.0", 1)
     head, tail = text.split("  - id: closing", 1)
     core.write_text(head + "  - id: closing" + tail.replace("severity: low", "severity: high", 1))
-    res = _cli(*cmd, "--reuse-transcripts")
+    res = run_cli(*cmd, "--reuse-transcripts")
     assert res.returncode == 0 and "5 scanned, 0 failed" in res.stderr, res.stderr
     again = json.loads((out / "call-01.json").read_text())
     assert again["rules_rescored"]["from"] == "stored redacted transcript"
@@ -179,7 +179,9 @@ def test_a_new_pack_version_rescores_stored_transcripts(tmp_path: Path) -> None:
     assert _rows(out)["call-01"]["attempts"] == 2
 
     full = tmp_path / "full"
-    assert _cli("scan", str(batch), "--out", str(full), "--rules", str(packs), "-q").returncode == 0
+    assert (
+        run_cli("scan", str(batch), "--out", str(full), "--rules", str(packs), "-q").returncode == 0
+    )
     same = 0
     for path in full.glob("c*.json"):
         want = json.loads(path.read_text())
@@ -196,5 +198,5 @@ def test_a_new_pack_version_rescores_stored_transcripts(tmp_path: Path) -> None:
     assert same >= 0.9 * 5 * len(want["results"])
     # without --reuse-transcripts a pack change means a full scan
     core.write_text(core.read_text().replace("version: 1.1.0", "version: 1.2.0", 1))
-    assert _cli(*cmd).returncode == 0
+    assert run_cli(*cmd).returncode == 0
     assert "rules_rescored" not in json.loads((out / "call-01.json").read_text())

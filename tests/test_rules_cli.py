@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,14 +10,10 @@ import pytest
 from scanner.rule_tests import run_pack_tests
 from scanner.rules_schema import load_pack, pack_files
 
-from .helpers import ROOT
+from .helpers import ROOT, run_cli
 
 PACKS = pack_files([ROOT / "rules"])
 REPORTS = [rep for f in PACKS for rep in run_pack_tests(load_pack(f))]
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True)
 
 
 def test_three_packs_ship() -> None:
@@ -38,7 +32,7 @@ def test_shipped_rule_examples_pass(rep) -> None:
 
 
 def test_rules_test_and_lint_commands(tmp_path: Path) -> None:
-    ok = _cli("rules", "test")
+    ok = run_cli("rules", "test")
     assert ok.returncode == 0, ok.stdout
     assert "all examples pass" in ok.stdout and "vulnerability-support" in ok.stdout
     broken = tmp_path / "mine"
@@ -49,18 +43,18 @@ def test_rules_test_and_lint_commands(tmp_path: Path) -> None:
         "    message: Say hello.\n    match: hello\n    examples:\n"
         "      - expect: passed\n        turns: [{agent: good morning}]\n"
     )
-    res = _cli("rules", "test", str(broken))
+    res = run_cli("rules", "test", str(broken))
     assert res.returncode == 1
     assert "FAIL hello / example 1: expected passed, got failed" in res.stdout
     assert "no example that must fail" in res.stdout
     (broken / "pack.yaml").write_text("pack: mine\nversion: 1\nrules: []\n")
-    lint = _cli("rules", "lint", str(broken))
+    lint = run_cli("rules", "lint", str(broken))
     assert lint.returncode == 1
     assert "pack.yaml:2 [version] string should match pattern" in lint.stdout
 
 
 def test_rules_explain_shows_why(tmp_path: Path) -> None:
-    res = _cli(
+    res = run_cli(
         "rules",
         "explain",
         "recording-disclosure",
@@ -72,7 +66,7 @@ def test_rules_explain_shows_why(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert "outcome: PASSED" in res.stdout
     assert "turn 3 agent" in res.stdout and '"this call may be recorded"' in res.stdout
-    miss = _cli(
+    miss = run_cli(
         "rules",
         "explain",
         "debt-collection/mini-miranda",
@@ -82,20 +76,20 @@ def test_rules_explain_shows_why(tmp_path: Path) -> None:
         "collections",
     )
     assert "outcome: FAILED" in miss.stdout and "closest" in miss.stdout
-    unknown = _cli("rules", "explain", "nope", "--text", "agent: hi")
+    unknown = run_cli("rules", "explain", "nope", "--text", "agent: hi")
     assert unknown.returncode == 2 and "no rule 'nope'" in unknown.stderr
 
 
 def test_rules_explain_on_a_chat_file_and_on_findings(tmp_path: Path) -> None:
     chat = ROOT / "samples" / "chats" / "chat-01-complaint-handled.txt"
-    res = _cli("rules", "explain", "complaint-handling", "--file", str(chat))
+    res = run_cli("rules", "explain", "complaint-handling", "--file", str(chat))
     assert res.returncode == 0, res.stderr
     assert "outcome: PASSED" in res.stdout and "when: " in res.stdout
     # findings hold redacted text: explain works on it, and shows the masks
     out = tmp_path / "o"
-    assert _cli("scan", str(chat), "--out", str(out), "-q").returncode == 0
+    assert run_cli("scan", str(chat), "--out", str(out), "-q").returncode == 0
     findings = out / "chat-01-complaint-handled.json"
-    res = _cli("rules", "explain", "complaint-handling", "--file", str(findings))
+    res = run_cli("rules", "explain", "complaint-handling", "--file", str(findings))
     assert res.returncode == 0 and "outcome: PASSED" in res.stdout and "[NUMBER]" in res.stdout
     # findings without text (redaction failed) cannot be explained, and it says why
     doc = json.loads(findings.read_text())
@@ -103,5 +97,5 @@ def test_rules_explain_on_a_chat_file_and_on_findings(tmp_path: Path) -> None:
     for turn in doc["transcript"]["turns"]:
         turn.pop("text")
     findings.write_text(json.dumps(doc))
-    res = _cli("rules", "explain", "closing", "--file", str(findings))
+    res = run_cli("rules", "explain", "closing", "--file", str(findings))
     assert res.returncode == 2 and "holds no text" in res.stderr

@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from scanner.errors import RulePackError
-from scanner.matchers import NormText, norm_tokens
+from scanner.matchers import NormText, norm_phrase
 from scanner.rules import RuleSet, scorecard
 from scanner.rules_schema import load_pack
-from scanner.types import Interaction, Metadata, RuleResult, Source, SpeakerMapping, Turn, Word
+from scanner.spoken import spoken_form
+from scanner.types import Interaction, Metadata, RuleResult, Turn, Word
 
 
 def interaction(
@@ -29,15 +30,11 @@ def interaction(
         words = t[3] if len(t) > 3 else ()
         end = start + 3.0 if start is not None else None
         built.append(Turn(speaker, text, start, end, tuple(words)))
-    ends = [t.end for t in built if t.end is not None]
-    return Interaction(
-        id="t",
-        source=Source("t", "transcript", "txt", "", 0),
+    return Interaction.from_turns(
+        built,
         medium=medium,  # type: ignore[arg-type]
-        turns=tuple(built),
-        speakers=SpeakerMapping("label", 1.0),
         metadata=Metadata(**(meta or {})),
-        duration=duration or (max(ends) if ends else None),
+        duration=duration,
     )
 
 
@@ -72,15 +69,25 @@ def req(tmp_path: Path, match: str, extra: str = "") -> RuleSet:
 
 
 def test_normalisation_spells_out_contractions_and_numbers() -> None:
-    assert norm_tokens("You're") == ["you", "are"]
-    assert norm_tokens("can't") == ["can", "not"]
-    assert norm_tokens("FOURTEEN") == ["14"]
-    assert norm_tokens("1,200.") == ["1200"]
-    assert norm_tokens("customer's") == ["customer"]
-    assert norm_tokens("e-mail") == ["e", "mail"]
+    assert norm_phrase("You're") == ("you", "are")
+    assert norm_phrase("can't") == ("can", "not")
+    assert norm_phrase("FOURTEEN") == ("14",)
+    assert norm_phrase("1,200.") == ("1200",)
+    assert norm_phrase("customer's") == ("customer",)
+    assert norm_phrase("e-mail") == ("e", "mail")
     nt = NormText.from_words(["You've", "got", "14", "days"])
     assert nt.tokens == ("you", "have", "got", "14", "days")
     assert nt.word_of == (0, 0, 1, 2, 3)
+
+
+def test_rules_and_redaction_share_one_spoken_number_normaliser() -> None:
+    """ "nineteen eighty two" is 1982 for rules as for redaction, and the token remembers
+    all three words it came from."""
+    words = "born in nineteen eighty two, four hundred and twelve pounds".split()
+    nt = NormText.from_words(words)
+    assert nt.tokens == ("born", "in", "1982", "412", "pounds")
+    assert nt.word_span(2, 3) == (2, 4) and nt.word_span(3, 4) == (5, 8)
+    assert "1982" in spoken_form(words).text
 
 
 def test_phrase_matches_through_case_punctuation_and_numbers(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ import pytest
 from .conftest import load
 from .helpers import SAMPLES, normalise, role_accuracy, scripts, timeline, wer
 
+pytestmark = pytest.mark.slow  # whisper, a browser or a real batch
+
 CALLS = [c["id"] for c in scripts()["calls"]]
 CHATS = [c["id"] for c in scripts()["chats"]]
 STEREO = [c["id"] for c in scripts()["calls"] if c["layout"] == "stereo"]

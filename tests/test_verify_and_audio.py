@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,25 +12,23 @@ import pytest
 from scanner import ScanOptions, Transcriber, load_audio, scan
 from scanner.verify import verify
 
-from .helpers import SAMPLES, normalise
+from .helpers import SAMPLES, normalise, run_cli
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scanner", *args], capture_output=True, text=True)
-
-
+@pytest.mark.slow
 def test_verify_passes_a_redacted_scan(default_scan: Path) -> None:
-    res = _cli("verify", str(default_scan))
+    res = run_cli("verify", str(default_scan))
     assert res.returncode == 0, res.stdout
     assert "0 possible leaks" in res.stdout
 
 
+@pytest.mark.slow
 def test_verify_catches_an_unredacted_scan(unredacted_scan: Path) -> None:
     leaks, files = verify(unredacted_scan)
     kinds = {leak.kind for leak in leaks}
     assert files == 11  # ten JSON files and the index
     assert {"digit run", "ssn", "email"} <= kinds
-    res = _cli("verify", str(unredacted_scan))
+    res = run_cli("verify", str(unredacted_scan))
     assert res.returncode == 1
     assert "chat-04-collections-chat.json: transcript.turns[3].text: possible ssn" in res.stdout
     assert "078-05-1120" not in res.stdout  # the report never shows the value
@@ -62,6 +58,7 @@ def redacted_call(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_redacted_audio_is_written_with_its_spans(redacted_call: Path) -> None:
     doc = json.loads((redacted_call / "call-01-card-payment.json").read_text())
     audio = doc["redaction"]["audio"]
@@ -72,6 +69,7 @@ def test_redacted_audio_is_written_with_its_spans(redacted_call: Path) -> None:
     assert abs(wav.duration - doc["interaction"]["duration"]) < 0.1
 
 
+@pytest.mark.slow
 def test_redacted_audio_transcribed_again_holds_no_personal_value(redacted_call: Path) -> None:
     wav = load_audio(redacted_call / "call-01-card-payment.redacted.wav")
     tr = Transcriber()
