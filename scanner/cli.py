@@ -397,6 +397,84 @@ def rules_test(
     raise typer.Exit(1 if failures else 0)
 
 
+@rules_app.command("eval")
+def rules_eval(
+    folder: Annotated[
+        Path,
+        typer.Argument(help="Labelled interactions (transcripts, recordings or scan findings)."),
+    ],
+    labels: Annotated[
+        Path | None, typer.Option(help="The labels CSV (default: FOLDER/labels.csv).")
+    ] = None,
+    packs: Annotated[list[Path] | None, typer.Option("--rules", help="Pack folders.")] = None,
+    min_accuracy: Annotated[
+        float, typer.Option(min=0, max=1, help="Exit 1 if overall accuracy is below this.")
+    ] = 0.0,
+    min_rule_accuracy: Annotated[
+        float, typer.Option(min=0, max=1, help="Exit 1 if any rule's accuracy is below this.")
+    ] = 0.0,
+    show: Annotated[int, typer.Option(help="Disagreements to list (0: none).")] = 50,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write the figures to this JSON file.")
+    ] = None,
+    model: Annotated[str, typer.Option(help="Whisper model, for recordings.")] = "tiny.en",
+    workers: Annotated[int, typer.Option(min=0, help="Workers for recordings.")] = 0,
+) -> None:
+    """Run the packs over labelled conversations; print per-rule accuracy, precision and
+    recall of violations, a confusion table and the disagreements."""
+    import json
+
+    from rich.table import Table
+
+    from .rule_eval import evaluate
+
+    options = ScanOptions(
+        transcribe=TranscribeOptions(model=model),
+        rule_paths=tuple(packs) if packs else None,
+    )
+    try:
+        report = evaluate(folder, options, labels, workers=workers)
+    except ScannerError as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from exc
+    out = Console(highlight=False, soft_wrap=True, width=max(120, Console().width))
+    table = Table(title=f"{folder}: {report.interactions} interactions", title_justify="left")
+    for col in ("rule", "n", "accuracy", "precision", "recall", "exp\\got P/F/NA/R"):
+        table.add_column(col, justify="left" if col == "rule" else "right")
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.0f}%"
+
+    for r in report.rules:
+        confusion = " ".join(
+            f"{e[0].upper()}:" + "/".join(str(r.count(e, g)) for g in OUTCOMES_ORDER)
+            for e in ("passed", "failed", "not_applicable")
+        )
+        table.add_row(r.rule, str(r.n), pct(r.accuracy), pct(r.precision), pct(r.recall), confusion)
+    out.print(table)
+    wrong = [v for v in report.verdicts if not v.right]
+    for v in wrong[:show]:
+        out.print(
+            f"  {v.interaction}  {v.rule}: expected {v.expected}, got {v.got} ({v.reason})",
+            markup=False,
+        )
+    if len(wrong) > show:
+        out.print(f"  ... and {len(wrong) - show} more")
+    for e in report.errors:
+        out.print(f"  error: {e}", markup=False)
+    out.print(
+        f"accuracy {100 * report.accuracy:.1f}% of {len(report.verdicts)} verdicts; "
+        f"needs_review {100 * report.needs_review:.1f}%"
+    )
+    if json_out:
+        json_out.write_text(json.dumps(report.as_dict(), indent=1))
+    worst = min((r.accuracy for r in report.rules), default=1.0)
+    raise typer.Exit(1 if report.accuracy < min_accuracy or worst < min_rule_accuracy else 0)
+
+
+OUTCOMES_ORDER = ("passed", "failed", "not_applicable", "needs_review")
+
+
 @rules_app.command("explain")
 def rules_explain(
     rule: Annotated[str, typer.Argument(help="Rule id, or pack/rule.")],

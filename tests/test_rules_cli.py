@@ -99,3 +99,53 @@ def test_rules_explain_on_a_chat_file_and_on_findings(tmp_path: Path) -> None:
     findings.write_text(json.dumps(doc))
     res = run_cli("rules", "explain", "closing", "--file", str(findings))
     assert res.returncode == 2 and "holds no text" in res.stderr
+
+
+def _labelled(tmp_path: Path) -> Path:
+    folder = tmp_path / "labelled"
+    folder.mkdir()
+    (folder / "good.txt").write_text(
+        "Agent: Thank you for calling Harbour Energy, my name is Priya.\n"
+        "Customer: I want to make a complaint about my bill.\n"
+        "Agent: I have logged your complaint, the complaint reference is 55.\n"
+        "Agent: Is there anything else I can help you with?\n"
+    )
+    (folder / "bad.txt").write_text(
+        "Agent: Hello.\nCustomer: I want to make a complaint.\nAgent: Sure. Bye.\n"
+    )
+    (folder / "labels.csv").write_text(
+        "file,rule,expected\n"
+        "good.txt,contact-centre-core/agent-identification,passed\n"
+        "good.txt,complaint-handling,passed\n"
+        "good.txt,closing,passed\n"
+        "bad.txt,agent-identification,failed\n"
+        "bad.txt,complaint-handling,failed\n"
+        "bad.txt,closing,passed\n"  # wrong on purpose: the rule says failed
+    )
+    return folder
+
+
+def test_rules_eval_scores_labelled_conversations(tmp_path: Path) -> None:
+    folder = _labelled(tmp_path)
+    res = run_cli("rules", "eval", str(folder), "--json", str(tmp_path / "e.json"))
+    assert res.returncode == 0, res.stderr
+    assert "accuracy 83.3% of 6 verdicts" in res.stdout
+    assert "bad  contact-centre-core/closing: expected passed, got failed" in res.stdout
+    figures = json.loads((tmp_path / "e.json").read_text())
+    closing = figures["rules"]["contact-centre-core/closing"]
+    assert closing["accuracy"] == 0.5 and closing["precision"] == 0.0
+    assert closing["confusion"]["passed"]["failed"] == 1
+    assert figures["rules"]["contact-centre-core/complaint-handling"]["recall"] == 1.0
+    # a threshold turns the figures into a gate
+    res = run_cli("rules", "eval", str(folder), "--min-rule-accuracy", "0.9")
+    assert res.returncode == 1
+
+
+def test_rules_eval_names_bad_labels(tmp_path: Path) -> None:
+    folder = _labelled(tmp_path)
+    (folder / "labels.csv").write_text("file,rule,expected\ngood.txt,no-such-rule,passed\n")
+    res = run_cli("rules", "eval", str(folder))
+    assert res.returncode == 2 and "labels.csv:2: rule 'no-such-rule' unknown" in res.stderr
+    (folder / "labels.csv").write_text("file,rule,expected\ngood.txt,closing,maybe\n")
+    res = run_cli("rules", "eval", str(folder))
+    assert res.returncode == 2 and "expected must be one of" in res.stderr
