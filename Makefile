@@ -49,8 +49,8 @@ bench: $(STAMP)
 	$(PY) bench/bench_report.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check scanner tests bench samples
-	$(VENV)/bin/ruff format --check scanner tests bench samples
+	$(VENV)/bin/ruff check scanner tests bench samples eval
+	$(VENV)/bin/ruff format --check scanner tests bench samples eval
 
 # regenerate samples/ (needs flite and the [samples] extra; the results are committed)
 samples: $(STAMP)

@@ -247,12 +247,12 @@ def render_audio(corpus: str, voices: str, half: str | None, limit: int | None) 
                 a = int(start * RATE)
                 sides[t["speaker"]][a : a + len(clip)] += clip[: total - a]
             rng = np.random.default_rng(int(hashlib.sha1(ident.encode()).hexdigest()[:8], 16))
-            hiss = lambda: rng.normal(0, 0.002, total).astype(np.float32)  # noqa: E731
+            hiss = rng.normal(0, 0.002, (2, total)).astype(np.float32)  # line noise
             stereo = int(hashlib.sha1((ident + voices).encode()).hexdigest(), 16) % 2 == 0
             if stereo:
-                data = np.stack([sides["agent"] + hiss(), sides["customer"] + hiss()])
+                data = np.stack([sides["agent"], sides["customer"]]) + hiss
             else:
-                data = (sides["agent"] + sides["customer"] + hiss())[None, :]
+                data = (sides["agent"] + sides["customer"] + hiss[0])[None, :]
             name = f"{ident}.wav"
             write_audio(folder / name, data, "wav")
             labels.append((name, doc["labels"]))
