@@ -211,7 +211,7 @@ class _Writer:
         self.started(item)
         t0 = time.perf_counter()
         it = findings.interaction_from_findings(stored)
-        rule_results = rules.evaluate(it, quotes=True)
+        rule_results = rules.evaluate(it, quotes=True, vocabulary=self.options.vocabulary)
         took = time.perf_counter() - t0
         doc = findings.rescored_document(stored, rule_results, rules.describe(), took)
         result = ScanResult(
@@ -319,6 +319,7 @@ def config_signature(o: ScanOptions, rules: RuleSet) -> str:
             "redact": [list(o.redact.entities), o.redact.style, o.redact.threshold],
             "keep_unredacted": o.keep_unredacted,
             "redact_audio": o.redact_audio,
+            "vocabulary": list(o.vocabulary),
         },
         sort_keys=True,
     )

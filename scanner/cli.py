@@ -95,6 +95,22 @@ def _entities(value: str | None) -> tuple[str, ...]:
     return chosen
 
 
+def _vocabulary(values: list[str] | None) -> tuple[str, ...]:
+    names: list[str] = []
+    for v in values or []:
+        if v.startswith("@"):
+            try:
+                text = Path(v[1:]).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise typer.BadParameter(
+                    f"{v[1:]}: cannot read ({type(exc).__name__})", param_hint="--vocabulary"
+                ) from exc
+            names += [line.strip() for line in text.splitlines() if line.strip()]
+        else:
+            names += [n.strip() for n in v.split(",") if n.strip()]
+    return tuple(dict.fromkeys(names))
+
+
 class Channel(str, Enum):
     left = "left"
     right = "right"
@@ -181,6 +197,13 @@ def scan_cmd(
             "see masks where names and numbers were.",
         ),
     ] = False,
+    vocabulary: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Names the centre uses (organisation, products), comma-separated or @FILE "
+            "with one per line: whisper hears them better, rules know them as organisations.",
+        ),
+    ] = None,
     time_limit: Annotated[
         str,
         typer.Option(
@@ -225,6 +248,7 @@ def scan_cmd(
         redact_audio=redact_audio.value if redact_audio else None,
         max_audio_hours=max_hours or None,
         reuse_transcripts=reuse_transcripts,
+        vocabulary=_vocabulary(vocabulary),
         debug=debug,
     )
     if keep_unredacted and not quiet:
@@ -419,6 +443,9 @@ def rules_eval(
     ] = None,
     model: Annotated[str, typer.Option(help="Whisper model, for recordings.")] = "tiny.en",
     workers: Annotated[int, typer.Option(min=0, help="Workers for recordings.")] = 0,
+    vocabulary: Annotated[
+        list[str] | None, typer.Option(help="Names the centre uses, as for scan.")
+    ] = None,
 ) -> None:
     """Run the packs over labelled conversations; print per-rule accuracy, precision and
     recall of violations, a confusion table and the disagreements."""
@@ -431,6 +458,7 @@ def rules_eval(
     options = ScanOptions(
         transcribe=TranscribeOptions(model=model),
         rule_paths=tuple(packs) if packs else None,
+        vocabulary=_vocabulary(vocabulary),
     )
     try:
         report = evaluate(folder, options, labels, workers=workers)

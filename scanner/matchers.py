@@ -18,9 +18,10 @@ import bisect
 import contextlib
 import os
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Annotated, Any, ClassVar, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import (
     BaseModel,
@@ -33,6 +34,17 @@ from pydantic import (
 )
 from rapidfuzz import fuzz
 
+from .lexicon import (
+    COMMON_ZIPF,
+    DEPARTMENT_WORDS,
+    NEGATIONS,
+    NOT_NAMES,
+    ORG_TAIL_WORDS,
+    ORG_WORDS,
+    could_be_name,
+    first_names,
+    zipf,
+)
 from .spoken import spoken_form
 
 # ---- normalisation --------------------------------------------------------------------------
@@ -52,6 +64,42 @@ _CONTRACTIONS = {
     "let's": "let us",
     "who's": "who is",
     "where's": "where is",
+    "ain't": "is not",
+    # typed without the apostrophe, as chats often are
+    "cant": "can not",
+    "dont": "do not",
+    "didnt": "did not",
+    "doesnt": "does not",
+    "isnt": "is not",
+    "wasnt": "was not",
+    "arent": "are not",
+    "werent": "were not",
+    "couldnt": "could not",
+    "shouldnt": "should not",
+    "wouldnt": "would not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "im": "i am",
+    "ive": "i have",
+    "youre": "you are",
+    "thats": "that is",
+    "whats": "what is",
+    # informal and Scots forms speech recognition writes as heard
+    "gonna": "going to",
+    "wanna": "want to",
+    "gotta": "got to",
+    "cannae": "can not",
+    "canna": "can not",
+    "dinnae": "do not",
+    "didnae": "did not",
+    "wouldnae": "would not",
+    "couldnae": "could not",
+    "shouldnae": "should not",
+    "willnae": "will not",
+    "isnae": "is not",
+    "wasnae": "was not",
+    "havnae": "have not",
+    "havenae": "have not",
 }
 _SUFFIXES = (
     ("n't", " not"),
@@ -62,12 +110,34 @@ _SUFFIXES = (
     ("'d", " would"),
 )
 _SPLIT = re.compile(r"[^\w']+")
+_CURRENCY = {
+    "$": "dollars",
+    "£": "pounds",
+    "€": "euros",
+    "₹": "rupees",
+    "¥": "yen",
+    "rs": "rupees",
+    "rs.": "rupees",
+    "r": "rand",
+    "ksh": "shillings",
+    "rm": "ringgit",
+    "s$": "dollars",
+    "a$": "dollars",
+    "c$": "dollars",
+    "nz$": "dollars",
+    "us$": "dollars",
+}
+_MONEY = re.compile(
+    r"(?<![\w$])(nz\$|us\$|[sac]\$|rs\.?|ksh|rm|r|[$£€₹¥])\s?(\d[\d,]*(?:\.\d+)?)\b"
+)
 
 
 def norm_tokens(chunk: str) -> list[str]:
-    """A word (or a spoken-form number such as "1982") to zero or more normalised tokens."""
+    """A word (or a spoken-form number such as "1982") to zero or more normalised tokens.
+    A currency sign becomes its word after the amount: "$39.99" -> "39 99 dollars"."""
     w = chunk.lower().replace("’", "'").replace("‘", "'")
     w = re.sub(r"(?<=\d)[,.](?=\d{3}\b)", "", w)  # 1,200 -> 1200
+    w = _MONEY.sub(lambda m: f"{m.group(2)} {_CURRENCY[m.group(1)]}", w)
     out: list[str] = []
     for part in _SPLIT.split(w):
         part = part.strip("'")
@@ -87,9 +157,16 @@ def norm_tokens(chunk: str) -> list[str]:
     return out
 
 
+_CLAUSE_END = re.compile(r"[.,;:!?\u2014]['\")]*$|--$|-$")
+_CLAUSE_START = frozenset({"but", "however", "although", "though"})
+_SENTENCE_END = re.compile(r"[.!?]['\")]*$")
+
+
 @dataclass(frozen=True)
 class NormText:
-    """A turn as normalised tokens; token i came from words word_of[i]..last_of[i]."""
+    """A turn as normalised tokens; token i came from words word_of[i]..last_of[i] and lies
+    in clause clause[i] (clauses end at punctuation and start at "but") and sentence
+    sentence[i] (sentences end at . ! ?)."""
 
     tokens: tuple[str, ...]
     word_of: tuple[int, ...]
@@ -97,10 +174,20 @@ class NormText:
     text: str
     offsets: tuple[int, ...]
     words: tuple[str, ...] = ()
+    clause: tuple[int, ...] = ()
+    sentence: tuple[int, ...] = ()
 
     @classmethod
     def from_words(cls, words: list[str]) -> NormText:
         spoken = spoken_form(list(words))
+        clause_of_word, sentence_of_word, c, n = [], [], 0, 0
+        for i, w in enumerate(words):
+            if i and (_CLAUSE_END.search(words[i - 1]) or w.lower() in _CLAUSE_START):
+                c += 1
+            if i and _SENTENCE_END.search(words[i - 1]):
+                n += 1
+            clause_of_word.append(c)
+            sentence_of_word.append(n)
         tokens: list[str] = []
         firsts: list[int] = []
         lasts: list[int] = []
@@ -120,6 +207,8 @@ class NormText:
             " ".join(tokens),
             tuple(offsets),
             tuple(words),
+            tuple(clause_of_word[f] for f in firsts),
+            tuple(sentence_of_word[f] for f in firsts),
         )
 
     def word_span(self, start: int, end: int) -> tuple[int, int]:
@@ -195,6 +284,9 @@ class Matcher:
 
 
 MATCHERS: dict[str, type[Matcher]] = {}
+# names the centre uses (packs' vocabulary, --vocabulary, the interaction's metadata), set
+# by the rule engine for the interaction being evaluated
+VOCABULARY: ContextVar[tuple[str, ...]] = ContextVar("vocabulary", default=())
 _BY_SPEC: dict[type[Strict], type[Matcher]] = {}
 
 
@@ -208,6 +300,11 @@ def register(cls: type[Matcher]) -> type[Matcher]:
 def compile_match(spec: Any) -> Matcher:
     """Schema object to matcher."""
     return _BY_SPEC[type(spec)].build(spec)
+
+
+def kind_of(spec: Any) -> str:
+    """The matcher kind a schema object is written with ("phrase", "all", ...)."""
+    return _BY_SPEC[type(spec)].kind
 
 
 def _as_list(v: str | list[str]) -> list[str]:
@@ -391,7 +488,8 @@ class WordsMatcher(Matcher):
     kind = "words"
 
     class Spec(Strict):
-        """Any one of these words."""
+        """Any one of these terms. A term may be several words; a `*` at the end of a word
+        matches any ending: `record*` matches record, records, recorded, recording."""
 
         words: list[str] = Field(min_length=1)
 
@@ -400,11 +498,46 @@ class WordsMatcher(Matcher):
         return cls(spec.words)
 
     def __init__(self, words: list[str]) -> None:
-        self.words = {t for w in words for t in norm_phrase(w)}
+        self.terms: list[tuple[tuple[str, ...], bool]] = []
+        for w in words:
+            prefix = w.rstrip().endswith("*")
+            toks = norm_phrase(w.rstrip().rstrip("*"))
+            if toks:
+                self.terms.append((toks, prefix))
         self.description = f"words [{', '.join(words)}]"
 
     def hits(self, nt: NormText) -> list[Hit]:
-        return [Hit(i, i + 1, 100.0) for i, t in enumerate(nt.tokens) if t in self.words]
+        out = []
+        toks = nt.tokens
+        for term, prefix in self.terms:
+            n = len(term)
+            for i in range(len(toks) - n + 1):
+                if toks[i : i + n - 1] != term[:-1]:
+                    continue
+                last = toks[i + n - 1]
+                if last == term[-1] or (prefix and last.startswith(term[-1])):
+                    out.append(Hit(i, i + n, 100.0))
+        # where terms overlap ("payment plan", "plan"), the longest stands for them
+        kept: list[Hit] = []
+        for h in sorted(set(out), key=lambda h: (h.start - h.end, h.start)):
+            if all(h.end <= k.start or h.start >= k.end for k in kept):
+                kept.append(h)
+        return sorted(kept, key=lambda h: h.start)
+
+    def best(self, nt: NormText) -> Hit | None:
+        """A hit, or else the closest wording (for near misses): the best fuzzy score of any
+        term against the words of the turn."""
+        found = self.hits(nt)
+        if found:
+            return found[0]
+        best: Hit | None = None
+        for term, _ in self.terms:
+            n, text = len(term), " ".join(term)
+            for i in range(max(1, len(nt.tokens) - n + 1)):
+                score = fuzz.ratio(text, " ".join(nt.tokens[i : i + n]))
+                if best is None or score > best.score:
+                    best = Hit(i, min(i + n, len(nt.tokens)), round(score, 1))
+        return best
 
 
 @lru_cache(maxsize=1)
@@ -570,6 +703,597 @@ def sentences(nt: NormText, longest: int = 30) -> list[tuple[int, int]]:
     return groups
 
 
+# ---- meaning: negation, entities, concepts --------------------------------------------------
+
+
+def negated_before(nt: NormText, hit: Hit, within: int) -> bool:
+    """A negation in the hit, or in the `within` tokens before it, in the same clause:
+    "this call is not recorded", "we will never contact your employer"."""
+    if not nt.tokens:
+        return False
+    clause = nt.clause[hit.start] if nt.clause else 0
+    start = hit.start
+    while (
+        start > 0
+        and hit.start - start < within
+        and (not nt.clause or nt.clause[start - 1] == clause)
+    ):
+        start -= 1
+    return any(t in NEGATIONS for t in nt.tokens[start : max(hit.end, hit.start + 1)])
+
+
+@register
+class AffirmedMatcher(Matcher):
+    kind = "affirmed"
+
+    class Spec(Strict):
+        """The part, only where it is not negated: no "not", "never", "no", "unable"... in
+        it or in the `within` words before it in the same clause."""
+
+        affirmed: MatchSpec
+        within: int = Field(default=5, ge=0, le=20)
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(compile_match(spec.affirmed), spec.within)
+
+    def __init__(self, part: Matcher, within: int) -> None:
+        self.part, self.within = part, within
+        self.description = f"affirmed ({part.description})"
+        self.threshold = part.threshold
+
+    def hits(self, nt: NormText) -> list[Hit]:
+        return [h for h in self.part.hits(nt) if not negated_before(nt, h, self.within)]
+
+    def best(self, nt: NormText) -> Hit | None:
+        found = self.hits(nt)
+        if found:
+            return max(found, key=lambda h: h.score)
+        b = self.part.best(nt)
+        return None if b is None or negated_before(nt, b, self.within) else b
+
+    def children(self) -> list[Matcher]:
+        return [self.part]
+
+
+_QUESTION_STARTS = frozenset(
+    """can could would will do does did is are am was were have has what which when where who
+    whom whose why how may shall should""".split()
+)
+
+
+def in_question(nt: NormText, hit: Hit) -> bool:
+    """Whether the hit's clause asks rather than tells: it ends with "?", or starts with a
+    question word or "please confirm" (speech recognition often drops the "?")."""
+    if not nt.tokens:
+        return False
+    clause = nt.clause[hit.start] if nt.clause else 0
+    first = hit.start
+    while first > 0 and (not nt.clause or nt.clause[first - 1] == clause):
+        first -= 1
+    last = hit.start
+    while last + 1 < len(nt.tokens) and (not nt.clause or nt.clause[last + 1] == clause):
+        last += 1
+    if nt.words and nt.words[nt.last_of[last]].rstrip(")\"'").endswith("?"):
+        return True
+    lead = [t for t in nt.tokens[first : first + 3] if t not in ("and", "so", "ok", "okay", "um")]
+    if lead and lead[0] in _QUESTION_STARTS:
+        return True
+    return nt.tokens[first : first + 2] == ("please", "confirm")
+
+
+@register
+class StatementMatcher(Matcher):
+    kind = "statement"
+
+    class Spec(Strict):
+        """The part, only where it is said as a statement, not asked: "your balance is £40"
+        tells, "can you confirm the balance on your account?" asks."""
+
+        statement: MatchSpec
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(compile_match(spec.statement))
+
+    def __init__(self, part: Matcher) -> None:
+        self.part = part
+        self.description = f"stated ({part.description})"
+        self.threshold = part.threshold
+
+    def hits(self, nt: NormText) -> list[Hit]:
+        return [h for h in self.part.hits(nt) if not in_question(nt, h)]
+
+    def best(self, nt: NormText) -> Hit | None:
+        found = self.hits(nt)
+        if found:
+            return max(found, key=lambda h: h.score)
+        b = self.part.best(nt)
+        return None if b is None or in_question(nt, b) else b
+
+    def children(self) -> list[Matcher]:
+        return [self.part]
+
+
+@register
+class ExceptMatcher(Matcher):
+    kind = "except"
+
+    class Spec(Strict):
+        """`match`, except where `except` is found within `within` words of it in the same
+        sentence: an account detail, except in an offer ("your new plan would be £20")."""
+
+        model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+        except_: MatchSpec = Field(alias="except")
+        match: MatchSpec
+        within: int = Field(default=6, ge=0, le=50)
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(compile_match(spec.match), compile_match(spec.except_), spec.within)
+
+    def __init__(self, part: Matcher, unless: Matcher, within: int) -> None:
+        self.part, self.unless, self.within = part, unless, within
+        self.description = f"{part.description} except near ({unless.description})"
+        self.threshold = part.threshold
+
+    def _spoiled(self, nt: NormText, hit: Hit) -> bool:
+        sentences = set(nt.sentence[hit.start : max(hit.end, hit.start + 1)])
+        return any(
+            _gap(hit, u) <= self.within
+            and (not nt.sentence or sentences & set(nt.sentence[u.start : max(u.end, u.start + 1)]))
+            for u in self.unless.hits(nt)
+        )
+
+    def hits(self, nt: NormText) -> list[Hit]:
+        return [h for h in self.part.hits(nt) if not self._spoiled(nt, h)]
+
+    def best(self, nt: NormText) -> Hit | None:
+        found = self.hits(nt)
+        if found:
+            return max(found, key=lambda h: h.score)
+        b = self.part.best(nt)
+        return None if b is None or self._spoiled(nt, b) else b
+
+    def children(self) -> list[Matcher]:
+        return [self.part, self.unless]
+
+
+# "this is Priya", "you're speaking with Dan", "Niamh speaking", "my name's Jayden"
+_INTRO_BEFORE = (
+    ("my", "name", "is"),
+    ("my", "name"),
+    ("name", "is"),
+    ("this", "is"),
+    ("it", "is"),
+    ("i", "am"),
+    ("you", "are", "speaking", "with"),
+    ("you", "are", "speaking", "to"),
+    ("you", "are", "talking", "to"),
+    ("you", "are", "talking", "with"),
+    ("you", "are", "chatting", "with"),
+    ("you", "are", "chatting", "to"),
+    ("you", "are", "through", "to"),
+    ("you", "have", "got"),
+)
+_INTRO_AFTER = frozenset({"speaking", "here"})
+_AGENT_TITLES = frozenset(
+    "agent operator advisor adviser representative rep executive associate officer "
+    "consultant specialist employee staff badge".split()
+)
+# cues after which an organisation's name comes; the strong ones need no noun like "Bank"
+_STRONG_ORG_CUES = (
+    ("thank", "you", "for", "calling"),
+    ("thank", "you", "for", "contacting"),
+    ("thank", "you", "for", "choosing"),
+    ("thanks", "for", "calling"),
+    ("thanks", "for", "contacting"),
+    ("thanks", "for", "choosing"),
+    ("welcome", "to"),
+    ("you", "have", "reached"),
+    ("calling", "from"),
+    ("calling", "you", "from"),
+    ("on", "behalf", "of"),
+)
+# "from" may take a capitalised name of its own ("Sneha from KartNation"); after the others
+# a name must hold a noun organisations are named with ("with Leila at Quayside Bank")
+_FROM_ORG_CUES = (("from",),)
+_WEAK_ORG_CUES = (
+    ("at",),
+    ("with",),
+    ("for",),
+    ("of",),
+    ("this", "is"),
+    ("it", "is"),
+    ("you", "are", "through", "to"),
+)
+_GREETINGS = frozenset(
+    """hello hi hey hiya howdy morning afternoon evening good gday g'day day welcome yes yeah
+    yep ok okay right so um uh oh there hullo kia ora sawubona howzit namaste salaam hola
+    bonjour aloha jambo habari sat sri akal vanakkam""".split()
+)
+_PHRASE_STOP = frozenset(
+    """this my i you we how what is are am can may could will would calls call so but
+    please today here speaking uh um er just from at with for to on about regarding calling
+    who where in""".split()
+)
+
+
+def _starts(toks: tuple[str, ...], i: int, seq: tuple[str, ...]) -> bool:
+    return toks[i : i + len(seq)] == seq
+
+
+def _name_like(nt: NormText, k: int) -> bool:
+    """Token k could be (part of) a proper name: not an everyday word, or written with a
+    capital where a sentence does not start."""
+    t = nt.tokens[k]
+    if t in NOT_NAMES or t in DEPARTMENT_WORDS or t in ORG_TAIL_WORDS or t in _GREETINGS:
+        return False
+    if zipf(t) < COMMON_ZIPF:
+        return True
+    word = nt.words[nt.word_of[k]] if nt.words else ""
+    return word[:1].isupper() and nt.word_of[k] > 0 and not _sentence_start(nt, k)
+
+
+def _sentence_start(nt: NormText, k: int) -> bool:
+    return k == 0 or (bool(nt.sentence) and nt.sentence[k] != nt.sentence[k - 1])
+
+
+def _org_phrase(nt: NormText, start: int, strength: int = 0, limit: int = 6) -> int:
+    """End (exclusive) of an organisation's name starting at token `start`, or `start` if
+    none is there. A name holds a noun organisations are named with ("Harbour Energy", "ever
+    green energy", "Cedar Hollow Credit Union"), or such a tail after a name of its own
+    ("Bluewater Collections"); a department is not one ("the billing team", "Water accounts",
+    "the collections desk"). After a strong cue (strength 2: "thanks for calling ...") a name
+    without such a noun counts too if it is a name ("Zendesk"); after "from" (strength 1), if
+    it is written with capitals ("Sneha from KartNation Support")."""
+    toks = nt.tokens
+    given = start
+    if start < len(toks) and toks[start] in ("the", "our", "a", "an"):
+        start += 1  # "the Mercy Bluff Health System": judged on what follows
+        determiner = True
+    else:
+        determiner = False
+    if start >= len(toks) or toks[start] in ("your", "my"):
+        return given
+    end = start
+    while end < len(toks) and end - start < limit and toks[end] not in _PHRASE_STOP:
+        if end > start and nt.clause and nt.clause[end] != nt.clause[start]:
+            break
+        end += 1
+    phrase = toks[start:end]
+    if not phrase:
+        return given
+    named = [_name_like(nt, k) for k in range(start, end)]
+    if end < len(toks) and toks[end] in _INTRO_AFTER and not any(named[:-1]):
+        return given  # "thanks for calling, Aroha speaking": a person, not a company
+    if phrase[-1] in DEPARTMENT_WORDS and not any(named):
+        return given  # "Water accounts", "the billing team"
+    if any(t in ORG_WORDS for t in phrase):
+        return end
+    for k, t in enumerate(phrase):
+        if t in ORG_TAIL_WORDS and any(named[:k]):
+            return end
+    if determiner:
+        return given
+    words = [nt.words[nt.word_of[k]] for k in range(start, end)] if nt.words else []
+    capitalised = bool(words) and words[0][:1].isupper() and not _sentence_start(nt, start)
+    if strength >= 2 and (capitalised or any(named)):
+        return end
+    # after "from", a capitalised name of two words or more, or one in CamelCase
+    camel = bool(words) and any(c.isupper() for c in words[0][1:])
+    several = len(words) > 1 and all(w[:1].isupper() for w in words[:2])
+    if strength >= 1 and capitalised and (camel or several):
+        return end
+    return given
+
+
+def _opening_org(nt: NormText, intro: int) -> Hit | None:
+    """What is said first, before a self-introduction, is the organisation: "Whitcombe, Reyes
+    and Abernathy, this is Marisol", "Pellbrook Mutual claims, Siobhan speaking"."""
+    toks = nt.tokens
+    k = 0
+    while k < intro and toks[k] in _GREETINGS:
+        k += 1
+    phrase = list(range(k, intro))
+    if not phrase or len(phrase) > 7:
+        return None
+    if any(toks[j] in _PHRASE_STOP and toks[j] != "and" for j in phrase):
+        return None
+    if toks[phrase[-1]] in DEPARTMENT_WORDS and not any(_name_like(nt, j) for j in phrase):
+        return None
+    if not any(_name_like(nt, j) or toks[j] in ORG_WORDS for j in phrase):
+        return None
+    return Hit(k, intro, 100.0)
+
+
+# "this is ..." and "it's ..." are followed by many things besides a name ("this is
+# unacceptable", "it's overdue"): after them a name must look like one
+_WEAK_INTROS = (("this", "is"), ("it", "is"))
+_NAME_FOLLOWERS = frozenset("from calling with at here speaking on behalf".split())
+
+
+def _named(nt: NormText, k: int) -> bool:
+    """Token k looks like a given name: a known first name, written with a capital (not at
+    the start of a sentence), a rare word, or followed by "from", "speaking", "here"."""
+    toks = nt.tokens
+    if toks[k] in first_names() or zipf(toks[k]) < 3.3:
+        return True
+    if k + 1 < len(toks) and toks[k + 1] in _NAME_FOLLOWERS:
+        return True
+    word = nt.words[nt.word_of[k]] if nt.words else ""
+    return word[:1].isupper() and nt.word_of[k] > 0
+
+
+def _staff_number(toks: tuple[str, ...], title: int) -> int | None:
+    """End of "agent 4471" / "executive ID 4471" / "staff number 12" after a title word."""
+    j = title + 1
+    while j < len(toks) and j - title <= 2 and toks[j] in ("number", "id", "no", "code"):
+        j += 1
+    return j + 1 if j < len(toks) and toks[j].isdigit() else None
+
+
+def _own_names(nt: NormText) -> list[Hit]:
+    toks = nt.tokens
+    out: list[Hit] = []
+    for i in range(len(toks)):
+        for cue in _INTRO_BEFORE:
+            if not _starts(toks, i, cue):
+                continue
+            k = i + len(cue)
+            if k >= len(toks):
+                continue
+            org_first = cue in (("this", "is"), ("it", "is"), ("you", "are", "through", "to"))
+            if org_first and _org_phrase(nt, k) > k:  # "this is Eastside Recoveries"
+                continue
+            if cue == ("i", "am") and i > 0 and toks[i - 1] in ("who", "what"):
+                continue
+            if could_be_name(toks[k]) and (cue not in _WEAK_INTROS or _named(nt, k)):
+                out.append(Hit(i, k + 1, 100.0))
+            elif toks[k] in _AGENT_TITLES and _staff_number(toks, k) is not None:
+                out.append(Hit(i, _staff_number(toks, k), 100.0))  # "I'm agent 4471"
+        # "Hi, Jake from Sunstate Insurance", "Marcus with Ridgeline Recovery Services"
+        if (
+            toks[i] in ("from", "with", "at")
+            and i > 0
+            and could_be_name(toks[i - 1])
+            and (i == 1 or toks[i - 2] in _GREETINGS or nt.clause[i - 1] != nt.clause[i - 2])
+            and _org_phrase(nt, i + 1, 1) > i + 1
+        ):
+            out.append(Hit(i - 1, i, 100.0))
+        if toks[i] in _INTRO_AFTER and i > 0 and could_be_name(toks[i - 1]):
+            before = toks[i - 2] if i > 1 else ""
+            if before not in ("is", "am", "are", "who", "the", "a"):  # not "who is speaking"
+                out.append(Hit(i - 1, i + 1, 100.0))
+        # "Pulse Gyms, Dev." - a given name as a clause of its own, after an opening name
+        if (
+            i > 0
+            and nt.clause
+            and nt.clause[i] != nt.clause[i - 1]
+            and (i + 1 == len(toks) or nt.clause[i + 1] != nt.clause[i])
+            and nt.clause[i] <= 2
+            and (toks[i] in first_names() or _named(nt, i))
+            and could_be_name(toks[i])
+            and _opening_org(nt, i) is not None
+        ):
+            out.append(Hit(i, i + 1, 100.0))
+        if toks[i] in _AGENT_TITLES and (end := _staff_number(toks, i)) is not None:
+            out.append(Hit(i, end, 100.0))  # "agent number 4471", "executive ID 4471 here"
+    return out
+
+
+def _organisations(nt: NormText, names: list[tuple[str, ...]]) -> list[Hit]:
+    toks = nt.tokens
+    out: list[Hit] = []
+    for name in names:  # the centre's own names, tolerant of how ASR splits or mishears them
+        flat = "".join(name)
+        for size in {max(1, len(name) - 1), len(name), len(name) + 1}:
+            for i in range(len(toks) - size + 1):
+                if fuzz.ratio(flat, "".join(toks[i : i + size])) >= 85:
+                    out.append(Hit(i, i + size, 100.0))
+    for i in range(len(toks)):
+        for cues, strength in ((_STRONG_ORG_CUES, 2), (_FROM_ORG_CUES, 1), (_WEAK_ORG_CUES, 0)):
+            for cue in cues:
+                if _starts(toks, i, cue):
+                    k = i + len(cue)
+                    end = _org_phrase(nt, k, strength)
+                    if end > k:
+                        out.append(Hit(i, end, 100.0))
+    # a name said first thing: "Cedar Hollow Credit Union, this is Malik"
+    k = 0
+    while k < len(toks) and toks[k] in _GREETINGS:
+        k += 1
+    end = _org_phrase(nt, k)
+    if end > k and k <= 3:
+        out.append(Hit(k, end, 100.0))
+    for intro in _own_names(nt):
+        if intro.start <= 9 and (hit := _opening_org(nt, intro.start)) is not None:
+            out.append(hit)
+    return out
+
+
+_PERIODS = frozenset(
+    "month months monthly year years yearly annually annual week weeks weekly day days daily "
+    "quarter quarterly".split()
+)
+_MONEY_WORDS = frozenset(
+    "dollars dollar bucks pounds pound quid euros euro rupees rupee cents pence p rs usd gbp "
+    "aud nzd cad inr eur rand shillings ringgit yen lakh crore".split()
+)
+
+
+_STREET_WORDS = frozenset(
+    """street st road rd avenue ave lane ln drive dr close way court ct place pl crescent
+    terrace grove gardens square parkway highway hwy boulevard blvd view hill row walk mews
+    park rise green circle cir trail parade boulevard marg nagar colony""".split()
+)
+_UNIT_WORDS = frozenset("flat apartment apt unit suite house number no plot".split())
+
+
+def _addresses(nt: NormText) -> list[Hit]:
+    """A street address: a house number and up to three words before a street word ("221
+    birch hollow lane", "fourteen Marlowe Close"), or a flat or unit number."""
+    toks = nt.tokens
+    out = []
+    for i, t in enumerate(toks):
+        if t.isdigit() or t[:-1].isdigit():
+            for j in range(i + 1, min(i + 5, len(toks))):
+                if toks[j] in _STREET_WORDS and j > i + 1:
+                    out.append(Hit(i, j + 1, 100.0))
+                    break
+        if t in _UNIT_WORDS and i + 1 < len(toks) and toks[i + 1].isdigit():
+            out.append(Hit(i, i + 2, 100.0))
+    return out
+
+
+_MONEY_PREFIXES = frozenset("rs inr usd gbp eur aud nzd cad sgd ksh kes rm zar".split())
+
+
+def _money(nt: NormText) -> list[Hit]:
+    """An amount of money: a number with a currency ("39 99 dollars", "£12", "forty quid")."""
+    toks = nt.tokens
+    out = []
+    for i, t in enumerate(toks):
+        if t in _MONEY_WORDS and i > 0 and toks[i - 1].isdigit():
+            j = i - 1
+            while j > 0 and toks[j - 1].isdigit() and i - j < 3:
+                j -= 1
+            out.append(Hit(j, i + 1, 100.0))
+        elif t in _MONEY_PREFIXES and i + 1 < len(toks) and toks[i + 1].isdigit():
+            out.append(Hit(i, i + 2, 100.0))
+    return out
+
+
+@register
+class EntityMatcher(Matcher):
+    """Things that are named rather than worded: a speaker giving their own name, an
+    organisation's name, an amount of money."""
+
+    kind = "entity"
+
+    class Spec(Strict):
+        """`own-name`: the speaker says who they are ("this is Priya", "you're speaking with
+        Dan", "Niamh speaking", "agent 4471"). `organisation`: an organisation's name
+        ("thanks for calling Harbour Energy", "Cedar Hollow Credit Union, this is Malik",
+        "calling from Vantage Wireless"), or one of `names` however ASR splits it.
+        `money`: an amount with its currency. `address`: a street address or flat
+        number."""
+
+        entity: Literal["own-name", "organisation", "money", "address"]
+        names: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(spec.entity, spec.names)
+
+    def __init__(self, entity: str, names: list[str] | None = None) -> None:
+        self.entity = entity
+        self.names = [n for n in (norm_phrase(x) for x in names or []) if n]
+        extra = f" or {', '.join(names or [])}" if names else ""
+        self.description = f"entity {entity}{extra}"
+        self._cache: dict[tuple[NormText, tuple[str, ...]], list[Hit]] = {}
+
+    def hits(self, nt: NormText) -> list[Hit]:
+        vocabulary = VOCABULARY.get() if self.entity == "organisation" else ()
+        return _cached(self._cache, (nt, vocabulary), lambda: self._find(nt, vocabulary))
+
+    def _find(self, nt: NormText, vocabulary: tuple[str, ...]) -> list[Hit]:
+        if self.entity == "own-name":
+            return _dedupe(_own_names(nt))
+        if self.entity == "organisation":
+            names = self.names + [n for n in (norm_phrase(v) for v in vocabulary) if n]
+            return _dedupe(_organisations(nt, names))
+        if self.entity == "address":
+            return _dedupe(_addresses(nt))
+        return _dedupe(_money(nt))
+
+
+def clauses(nt: NormText, longest: int = 14) -> list[tuple[int, int]]:
+    """Token spans of a turn's clauses, long ones cut into overlapping pieces of `longest`
+    tokens, so a notice buried in a long run-on turn gets a piece of its own."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(nt.tokens) + 1):
+        if i == len(nt.tokens) or (nt.clause and nt.clause[i] != nt.clause[i - 1]):
+            if i - start <= longest:
+                spans.append((start, i))
+            else:
+                step = max(1, longest // 2)
+                for a in range(start, i - step, step):
+                    spans.append((a, min(a + longest, i)))
+            start = i
+    return spans
+
+
+@register
+class ConceptMatcher(Matcher):
+    """Sentence embeddings (all-MiniLM-L6-v2, numpy) of each clause of a turn against
+    example utterances that mean the thing and counter-examples that must not count: a
+    clause counts when its nearest example is close enough and closer than the nearest
+    counter-example. Decides by the nearest example, so evidence can say which."""
+
+    kind = "concept"
+
+    class Spec(Strict):
+        """`examples`: utterances that mean it; `counter`: near misses that must not count;
+        `threshold`: the cosine (0-1) to the nearest example a clause needs; `margin`: how
+        much nearer to an example than to any counter-example it must be."""
+
+        concept: str = Field(min_length=1)
+        examples: list[str] = Field(min_length=1)
+        counter: list[str] = Field(default_factory=list)
+        threshold: float = Field(default=0.6, gt=0, le=1)
+        margin: float = Field(default=0.0, ge=0, le=1)
+
+    @classmethod
+    def build(cls, spec: Any) -> Matcher:
+        return cls(spec.concept, spec.examples, spec.counter, spec.threshold, spec.margin)
+
+    def __init__(
+        self,
+        name: str,
+        examples: list[str],
+        counter: list[str],
+        threshold: float,
+        margin: float = 0.0,
+    ) -> None:
+        from .embed import encoder
+
+        self.encoder = encoder()
+        self.name = name
+        self.examples = self.encoder.encode(examples)
+        self.counter = self.encoder.encode(counter) if counter else None
+        self.threshold = round(100 * threshold, 1)
+        self.margin = 100 * margin
+        self.description = f"concept {name} (>= {threshold:g})"
+        self._cache: dict[NormText, list[tuple[Hit, bool]]] = {}
+
+    def _scored(self, nt: NormText) -> list[tuple[Hit, bool]]:
+        return _cached(self._cache, nt, lambda: self._score(nt))
+
+    def _score(self, nt: NormText) -> list[tuple[Hit, bool]]:
+        spans = clauses(nt)
+        texts = [" ".join(nt.tokens[a:b]) for a, b in spans]
+        if not texts:
+            return []
+        vecs = self.encoder.encode(texts)
+        pos = (vecs @ self.examples.T).max(axis=1) * 100
+        neg = (vecs @ self.counter.T).max(axis=1) * 100 if self.counter is not None else None
+        out = []
+        for k, (a, b) in enumerate(spans):
+            score = round(float(pos[k]), 1)
+            beaten = neg is not None and pos[k] - neg[k] < self.margin
+            out.append((Hit(a, b, score), not beaten))
+        return out
+
+    def hits(self, nt: NormText) -> list[Hit]:
+        return [h for h, ok in self._scored(nt) if ok and h.score >= self.threshold]
+
+    def best(self, nt: NormText) -> Hit | None:
+        scored = [h for h, ok in self._scored(nt) if ok]
+        return max(scored, key=lambda h: h.score) if scored else None
+
+
 # ---- combinators ----------------------------------------------------------------------------
 
 
@@ -719,6 +1443,25 @@ class NearMatcher(Matcher):
                     )
                 )
         return out
+
+    def best(self, nt: NormText) -> Hit | None:
+        """A hit; else the parts' closest wordings, scored down for how far apart they are
+        (all said, but twenty words apart, is not nearly said)."""
+        found = self.hits(nt)
+        if found:
+            return found[0]
+        cands = [p.best(nt) for p in self.parts]
+        if any(c is None for c in cands):
+            return None
+        first = cands[0]
+        assert first is not None
+        gap = max(_gap(first, c) for c in cands[1:])  # type: ignore[arg-type]
+        spread = min(1.0, (self.within + 1) / (gap + 1))
+        return Hit(
+            min(c.start for c in cands),  # type: ignore[union-attr]
+            max(c.end for c in cands),  # type: ignore[union-attr]
+            round(min(c.score for c in cands) * spread, 1),  # type: ignore[union-attr]
+        )
 
     def children(self) -> list[Matcher]:
         return self.parts

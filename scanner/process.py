@@ -24,7 +24,7 @@ from .rules import RuleSet, default_rule_paths
 from .speakers import assign_by_channel, infer_roles
 from .transcribe import TranscribeOptions, Transcriber
 from .transcripts import TRANSCRIPT_SUFFIXES, read_transcript
-from .types import FileError, Interaction, ScanResult, SpeakerMapping
+from .types import FileError, Interaction, Metadata, ScanResult, SpeakerMapping
 
 # stereo files whose channels are this alike are a mono call stored twice
 _SAME_CHANNELS_CORR = 0.98
@@ -48,6 +48,9 @@ class ScanOptions:
     # a re-run where only the rule packs changed re-scores the stored transcript instead of
     # transcribing and redacting again (off by default: rules then see masked text)
     reuse_transcripts: bool = False
+    # names the centre uses (organisations, products): hot words for whisper, and known
+    # organisation names for the rules, beside the packs' own vocabulary
+    vocabulary: tuple[str, ...] = ()
     debug: bool = False
 
     def rules(self) -> RuleSet:
@@ -68,6 +71,7 @@ class Processor:
         self.metadata = metadata or BatchMetadata()
         self.out = out  # where redacted audio goes, when asked for
         self.rules = self.options.rules()
+        self.vocabulary = tuple(dict.fromkeys((*self.rules.vocabulary, *self.options.vocabulary)))
         self._transcriber: Transcriber | None = None
         self._redactor: Redactor | None = None
 
@@ -80,13 +84,15 @@ class Processor:
     @property
     def transcriber(self) -> Transcriber:
         if self._transcriber is None:
-            self._transcriber = Transcriber(self.options.transcribe)
+            t = self.options.transcribe
+            self._transcriber = Transcriber(replace(t, hotwords=(*t.hotwords, *self.vocabulary)))
         return self._transcriber
 
     def warm_up(self, audio: bool) -> None:
-        """Load the models now (redaction always; whisper when there is audio), so that a
-        file's time limit counts its own work, not model loading."""
+        """Load the models now (redaction, the rules' word lists and models; whisper when
+        there is audio), so that a file's time limit counts its own work, not loading."""
         _ = self.redactor
+        self.rules.warm_up()
         if audio:
             _ = self.transcriber
 
@@ -125,7 +131,9 @@ class Processor:
             else:
                 it = self._transcript(item, timings)
             with _timed(timings, "rules"):
-                rule_results = self.rules.evaluate(it, quotes=self.options.keep_unredacted)
+                rule_results = self.rules.evaluate(
+                    it, quotes=self.options.keep_unredacted, vocabulary=self.options.vocabulary
+                )
             with _timed(timings, "redact"):
                 redaction, error = self._redact(item, it)
             if redaction is not None and not self.options.keep_unredacted:
@@ -203,9 +211,10 @@ class Processor:
         chans = audio.channels
         if len(chans) == 2 and _same_channels(chans[0], chans[1]):
             chans = (chans[0],)
+        own = tuple(_vocabulary_of(meta))
         with _timed(timings, "transcribe"):
             per_channel = [
-                self.transcriber.transcribe(c, channel=i if len(chans) == 2 else None)
+                self.transcriber.transcribe(c, i if len(chans) == 2 else None, own)
                 for i, c in enumerate(chans)
             ]
         with _timed(timings, "speakers"):
@@ -280,6 +289,12 @@ def without_original_text(result: ScanResult, keep_unredacted: bool) -> ScanResu
             replace(t, text="", words=tuple(replace(w, text="") for w in t.words)) for t in it.turns
         )
     return replace(result, interaction=replace(it, turns=turns))
+
+
+def _vocabulary_of(meta: Metadata) -> list[str]:
+    """Names a file's metadata adds (a `vocabulary` column, names separated by ';')."""
+    raw = dict(meta.extra).get("vocabulary", "")
+    return [v.strip() for v in raw.replace(";", ",").split(",") if v.strip()]
 
 
 def _check_kind(item: InputFile) -> None:

@@ -182,9 +182,9 @@ class _OutcomeWorker:
         it = self.processor.interaction(item)
         if isinstance(it, str):
             return it  # the file's error message
-        return {
-            f"{r.pack}/{r.rule}": (r.outcome, r.reason) for r in self.processor.rules.evaluate(it)
-        }
+        vocabulary = self.processor.options.vocabulary
+        results = self.processor.rules.evaluate(it, vocabulary=vocabulary)
+        return {f"{r.pack}/{r.rule}": (r.outcome, r.reason) for r in results}
 
 
 def outcomes_of_folder(
@@ -203,7 +203,8 @@ def outcomes_of_folder(
                 errors.append(str(exc))
                 continue
             results[str(doc["id"])] = {
-                f"{r.pack}/{r.rule}": (r.outcome, r.reason) for r in rules.evaluate(it)
+                f"{r.pack}/{r.rule}": (r.outcome, r.reason)
+                for r in rules.evaluate(it, vocabulary=options.vocabulary)
             }
         return results, errors
     items, skipped = discover([folder])

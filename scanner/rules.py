@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import rules_schema as rs
-from .matchers import Hit, Matcher, NormText, compile_match
+from .matchers import VOCABULARY, AllMatcher, Hit, Matcher, NormText, compile_match
 from .types import Evidence, Interaction, RuleResult, Turn
 from .vocab import Outcome
 
@@ -85,11 +85,21 @@ class CompiledRule:
     match: Matcher | None
     when: Matcher | None
     then: Matcher | None
+    applies: rs.AppliesWhen | None = None  # the rule's own, else its pack's
+    detect: Matcher | None = None
+
+    def matchers(self) -> list[Matcher]:
+        return [m for m in (self.match, self.when, self.then, self.detect) if m is not None]
 
 
 def compile_pack(pack: rs.Pack) -> list[CompiledRule]:
     out = []
+    detects: dict[int, Matcher] = {}  # one compiled detector per applies_when block
     for r in pack.rules:
+        applies = r.applies_when or pack.applies_when
+        detect = None
+        if applies is not None and applies.detect is not None:
+            detect = detects.setdefault(id(applies), compile_match(applies.detect.match))
         out.append(
             CompiledRule(
                 pack,
@@ -97,6 +107,8 @@ def compile_pack(pack: rs.Pack) -> list[CompiledRule]:
                 compile_match(r.match) if r.match is not None else None,
                 compile_match(r.when.match) if r.when else None,
                 compile_match(r.then.match) if r.then else None,
+                applies,
+                detect,
             )
         )
     return out
@@ -116,9 +128,23 @@ class RuleSet:
     def clear_caches(self) -> None:
         """Forget memoised fuzzy scores (benchmarks use this to time cold evaluations)."""
         for c in self.rules:
-            for m in (c.match, c.when, c.then):
-                if m is not None:
-                    m.clear()
+            for m in c.matchers():
+                m.clear()
+
+    def warm_up(self) -> None:
+        """Load what the matchers load on first use (word lists, spaCy, embeddings) by
+        evaluating every rule once on a small made-up conversation."""
+        turns = (
+            Turn("agent", "Thanks for calling Acme Energy, this is Sam, calls are recorded."),
+            Turn("customer", "I can't pay the £40 I owe, I lost my job."),
+        )
+        self.evaluate(Interaction.from_turns(turns, id="warm-up", medium="voice"))
+        self.clear_caches()
+
+    @property
+    def vocabulary(self) -> tuple[str, ...]:
+        """The names every pack says the centre uses."""
+        return tuple(dict.fromkeys(v for p in self.packs for v in p.vocabulary))
 
     def describe(self) -> list[dict[str, str]]:
         return [{"pack": p.pack, "version": p.version} for p in self.packs]
@@ -137,15 +163,30 @@ class RuleSet:
             for p in self.packs
         ]
 
-    def evaluate(self, it: Interaction, quotes: bool = False) -> tuple[RuleResult, ...]:
+    def evaluate(
+        self, it: Interaction, quotes: bool = False, vocabulary: tuple[str, ...] = ()
+    ) -> tuple[RuleResult, ...]:
+        """Every rule on one interaction. `vocabulary`: names the centre uses, beside the
+        packs' own and the interaction's `vocabulary` metadata."""
         prep = Prepared(it)
-        anchors: dict[tuple[str, str], Located | None] = {}
-        results = []
-        for c in self.rules:
-            res, anchor = _Evaluation(c, prep, anchors, quotes).run()
-            anchors[(c.pack.pack, c.rule.id)] = anchor
-            results.append(res)
-        return tuple(results)
+        names = (*self.vocabulary, *vocabulary, *_metadata_vocabulary(it))
+        token = VOCABULARY.set(tuple(dict.fromkeys(names)))
+        try:
+            anchors: dict[tuple[str, str], Located | None] = {}
+            detected: dict[int, Located | None] = {}
+            results = []
+            for c in self.rules:
+                res, anchor = _Evaluation(c, prep, anchors, quotes, detected).run()
+                anchors[(c.pack.pack, c.rule.id)] = anchor
+                results.append(res)
+            return tuple(results)
+        finally:
+            VOCABULARY.reset(token)
+
+
+def _metadata_vocabulary(it: Interaction) -> list[str]:
+    raw = dict(it.metadata.extra).get("vocabulary", "")
+    return [v.strip() for v in raw.replace(";", ",").split(",") if v.strip()]
 
 
 def _ordered(rules: list[CompiledRule]) -> list[CompiledRule]:
@@ -215,11 +256,13 @@ def _order_ok(
     return None
 
 
-def _applies(rule: rs.Rule, it: Interaction) -> str | None:
-    """None when the rule applies, else why not."""
+def _applies(c: CompiledRule, prep: Prepared, detected: dict[int, Located | None]) -> str | None:
+    """None when the rule applies, else why not. Metadata decides where it has the key;
+    where it has not, the pack's detector looks at the conversation (once per pack)."""
+    rule, it = c.rule, prep.it
     if rule.channel != "any" and rule.channel != it.medium:
         return f"applies to {rule.channel} interactions only"
-    aw = rule.applies_when
+    aw = c.applies
     if aw is None:
         return None
     if aw.medium != "any" and aw.medium != it.medium:
@@ -227,8 +270,23 @@ def _applies(rule: rs.Rule, it: Interaction) -> str | None:
     meta = it.metadata.as_dict()
     for key, allowed in aw.metadata.items():
         values = [allowed] if isinstance(allowed, str) else allowed
-        if str(meta.get(key, "")) not in values:
-            return f"metadata {key} is not {' or '.join(values)}"
+        if key in meta:
+            if str(meta[key]) not in values:
+                return f"metadata {key} is {meta[key]}, not {' or '.join(values)}"
+            continue
+        if aw.detect is None or c.detect is None:
+            return f"metadata has no {key} (needs {' or '.join(values)})"
+        if id(aw) not in detected:
+            hits = [
+                h
+                for h in _all_hits(prep, c.detect)
+                if speaker_ok(it.turns[h.turn], aw.detect.speaker)
+                and window_ok(prep, h, aw.detect.window) is None
+            ]
+            said = {prep.norm[h.turn].tokens[h.hit.start : h.hit.end] for h in hits}
+            detected[id(aw)] = hits[0] if len(said) >= aw.detect.at_least else None
+        if detected[id(aw)] is None:
+            return f"metadata has no {key}, and the conversation does not show one of {values}"
     return None
 
 
@@ -253,14 +311,16 @@ class _Evaluation:
         prep: Prepared,
         anchors: dict[tuple[str, str], Located | None],
         quotes: bool,
+        detected: dict[int, Located | None] | None = None,
     ) -> None:
         self.c, self.rule, self.prep, self.quotes = c, c.rule, prep, quotes
+        self.detected = {} if detected is None else detected
         rule = c.rule
         self.after = anchors.get((c.pack.pack, rule.after)) if rule.after else None
         self.before = anchors.get((c.pack.pack, rule.before)) if rule.before else None
 
     def run(self) -> tuple[RuleResult, Located | None]:
-        why_not = _applies(self.rule, self.prep.it)
+        why_not = _applies(self.c, self.prep, self.detected)
         if why_not:
             return self.result("not_applicable", why_not), None
         if self.rule.kind == "conditional":
@@ -332,6 +392,8 @@ class _Evaluation:
         return m, eligible, confident
 
     def required(self) -> tuple[RuleResult, Located | None]:
+        if self.rule.across_turns:
+            return self.required_across()
         m, eligible, confident = self._found()
         rule, ev = self.rule, self.evidence
         if confident:
@@ -355,6 +417,33 @@ class _Evaluation:
             return self.result("needs_review", reason, near=ev(loc, m)), None
         why = why or f"closest match scores {score:.0f} < {m.threshold:.0f}"
         return self.result("failed", f"not found; {why}", near=ev(loc, m)), None
+
+    def required_across(self) -> tuple[RuleResult, Located | None]:
+        """Each part of an `all`, in any turn that meets the rule's conditions."""
+        m, ev = self.c.match, self.evidence
+        assert isinstance(m, AllMatcher)
+        found: list[tuple[Located, Matcher]] = []
+        for part in m.parts:
+            eligible = [h for h in _all_hits(self.prep, part) if self.blocker(h) is None]
+            if eligible:
+                found.append((eligible[0], part))
+                continue
+            near = _near_miss(self.prep, part, self.blocker)
+            why = f"no {part.description}"
+            if near is not None:
+                why += f"; the closest was {near[1] or f'scored {near[0].hit.score:.0f}'}"
+            evidence = [ev(h, p) for h, p in found]
+            return self.result(
+                "failed", why, evidence, near=ev(near[0], part) if near else None
+            ), None
+        evidence = [ev(h, p) for h, p in found]
+        floor = self.rule.min_word_confidence
+        low = [h for h, _ in found if h.confidence is not None and h.confidence < floor]
+        first = min((h for h, _ in found), key=lambda h: (h.turn, h.hit.start))
+        if low:
+            reason = f"found, but recognised with low confidence ({low[0].confidence:.2f})"
+            return self.result("needs_review", reason, evidence), first
+        return self.result("passed", "found", evidence), first
 
     def prohibited(self) -> tuple[RuleResult, Located | None]:
         m, eligible, confident = self._found()
@@ -394,12 +483,17 @@ class _Evaluation:
             for t in self._placed(m_when, when)
             if not (t.turn in seen_turns or seen_turns.add(t.turn))  # one per turn
         ]
+        responses = self._placed(m_then, then)
+        if not triggers and then.untriggered == "required":
+            if responses:
+                reason = "the trigger did not occur; what it asks for was done anyway"
+                return self.result("passed", reason, [ev(responses[0], m_then)]), None
+            return self.result("failed", "neither the trigger nor what it asks for occurred"), None
         if not triggers:
             return self.result("not_applicable", "the triggering situation did not occur"), None
-        responses = self._placed(m_then, then)
         evidence: list[Evidence] = []
         for trig in triggers:
-            answer = next((r for r in responses if _follows(trig, r, then) is None), None)
+            answer = next((r for r in responses if _follows(trig, r, then, prep) is None), None)
             if answer is not None:
                 evidence += [ev(trig, m_when), ev(answer, m_then)]
                 continue
@@ -407,7 +501,7 @@ class _Evaluation:
             near = None
             if responses:
                 cand = min(responses, key=lambda r: abs(r.turn - trig.turn))
-                why += f"; the closest one was {_follows(trig, cand, then)}"
+                why += f"; the closest one was {_follows(trig, cand, then, prep)}"
                 near = ev(cand, m_then)
             elif (b := _best(prep, m_then)) is not None:
                 near = ev(b, m_then)
@@ -443,11 +537,13 @@ def _limit_text(then: rs.Then) -> str:
         lim.append(f"within {then.within_seconds:g} s")
     if then.within_turns:
         lim.append(f"within {then.within_turns} turns")
+    if then.within_replies:
+        lim.append(f"within {then.within_replies} {then.speaker} turns")
     side = "before" if then.direction == "before" else "after"
     return " ".join([*lim, side, "it"]) if lim else f"{side} it"
 
 
-def _follows(trig: Located, resp: Located, then: rs.Then) -> str | None:
+def _follows(trig: Located, resp: Located, then: rs.Then, prep: Prepared) -> str | None:
     """None when `resp` answers `trig` under then's limits, else why not."""
     key_t, key_r = (trig.turn, trig.hit.start), (resp.turn, resp.hit.start)
     if then.direction == "after" and key_r <= key_t:
@@ -456,6 +552,12 @@ def _follows(trig: Located, resp: Located, then: rs.Then) -> str | None:
         return f"after it (turn {resp.turn + 1})"
     if then.within_turns is not None and abs(resp.turn - trig.turn) > then.within_turns:
         return f"{abs(resp.turn - trig.turn)} turns away"
+    if then.within_replies is not None:
+        lo, hi = sorted((trig.turn, resp.turn))
+        turns = prep.it.turns
+        replies = sum(speaker_ok(turns[k], then.speaker) for k in range(lo + 1, hi + 1))
+        if replies > then.within_replies:
+            return f"{replies} {then.speaker} turns away"
     if then.within_seconds is not None and trig.start is not None and resp.start is not None:
         gap = abs(resp.start - trig.start)
         if gap > then.within_seconds:

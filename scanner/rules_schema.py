@@ -15,7 +15,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .errors import RulePackError
-from .matchers import MatchSpec, Strict
+from .matchers import MatchSpec, Strict, kind_of
 from .vocab import Category, Kind, Outcome, Severity, Speaker
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -66,20 +66,50 @@ class Then(Step):
 
     within_seconds: float | None = Field(default=None, gt=0)
     within_turns: int | None = Field(default=None, ge=1)
+    # within so many turns of the responding speaker ("within the agent's next three
+    # replies"), however many the other side takes in between
+    within_replies: int | None = Field(default=None, ge=1)
     direction: Literal["after", "before"] = "after"
+    # when the trigger never occurs: the rule does not apply (default), or `then` is still
+    # required somewhere ("verify the debtor before disclosing the debt", and verify them
+    # even if the debt is never spelled out)
+    untriggered: Literal["not_applicable", "required"] = "not_applicable"
+
+
+class Detect(Step):
+    """What shows a conversation is of a kind; `at_least` different wordings must be found
+    (a collections call says "overdue" and "debt", a service call may say one of them)."""
+
+    at_least: int = Field(default=1, ge=1, le=20)
 
 
 class AppliesWhen(_Strict):
-    """Preconditions on interaction metadata: each key must equal one of the listed values."""
+    """When a rule applies. `metadata`: each key must equal one of the listed values; where
+    the interaction's metadata does not have the key at all, `detect` decides instead: the
+    rule applies if that is found in the conversation (a call about collecting a debt gets
+    the debt-collection rules even without a campaign column). Metadata always wins."""
 
     metadata: dict[str, str | list[str]] = Field(default_factory=dict)
     medium: Literal["voice", "chat", "any"] = "any"
+    detect: Detect | None = None
+
+    @model_validator(mode="after")
+    def _detect_needs_metadata(self) -> AppliesWhen:
+        if self.detect is not None and not self.metadata:
+            raise ValueError("'detect' decides when a metadata key is missing: give 'metadata'")
+        return self
 
 
 class ExampleTurn(_Strict):
     speaker: Literal["agent", "customer"]
     text: str
     at: float | None = Field(default=None, ge=0)
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _numbers_are_text(cls, v: Any) -> Any:
+        """`- customer: 448120` is what someone typed, not a number."""
+        return str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
 
 
 class Example(_Strict):
@@ -124,6 +154,10 @@ class Rule(_Strict):
     after: str | None = Field(default=None, pattern=_SLUG)
     before: str | None = Field(default=None, pattern=_SLUG)
     match: MatchSpec | None = None
+    # with `match: {all: [...]}`, each part may be found in a different turn (each within the
+    # rule's speaker, window and order): "the organisation and the agent's name, in the
+    # opening", whether said in one sentence or two turns
+    across_turns: bool = False
     when: Step | None = None
     then: Then | None = None
     applies_when: AppliesWhen | None = None
@@ -153,6 +187,10 @@ class Rule(_Strict):
                 raise ValueError(f"a {self.kind} rule needs 'match'")
             if self.when is not None or self.then is not None:
                 raise ValueError(f"'when'/'then' belong to conditional rules, not {self.kind}")
+        if self.across_turns and not (self.kind == "required" and kind_of(self.match) == "all"):
+            raise ValueError("across_turns is for required rules whose match is 'all'")
+        if self.across_turns and any(kind_of(p) == "not" for p in self.match.all):  # type: ignore[union-attr]
+            raise ValueError("across_turns finds each part somewhere: 'not' parts have no place")
         return self
 
 
@@ -162,6 +200,11 @@ class Pack(_Strict):
     title: str | None = None
     description: str | None = None
     owner: str | None = None
+    # when the whole pack applies (a rule's own applies_when replaces it)
+    applies_when: AppliesWhen | None = None
+    # names the centre uses (organisations, products, campaigns): given to speech
+    # recognition as hot words, and recognised as organisation names however they are heard
+    vocabulary: list[str] = Field(default_factory=list)
     rules: list[Rule] = Field(min_length=1)
 
     @field_validator("version", mode="before")
@@ -186,6 +229,22 @@ class Pack(_Strict):
 # ---- loading with line numbers --------------------------------------------------------------
 
 
+class PackLoader(yaml.SafeLoader):
+    """The safe loader with YAML 1.2 booleans: only true/false. In YAML 1.1 `no`, `off`,
+    `yes` and `on` are booleans, and a word list of what people say is full of them."""
+
+
+PackLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+PackLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+
+
 def load_pack(path: Path) -> Pack:
     """Read and validate one pack file; every problem is a RulePackError with file:line."""
     path = Path(path)
@@ -194,8 +253,8 @@ def load_pack(path: Path) -> Pack:
     except (OSError, UnicodeDecodeError) as exc:
         raise RulePackError(str(path), [(None, None, f"cannot read the file ({exc})")]) from exc
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=PackLoader)
+        data = yaml.load(text, Loader=PackLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None

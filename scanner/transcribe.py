@@ -45,6 +45,8 @@ class TranscribeOptions:
     vad_threshold: float = 0.15
     vad_min_silence_ms: int = 500
     allow_download: bool = False
+    # names the centre uses (organisations, products), given to whisper as hot words
+    hotwords: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
 
 
@@ -80,8 +82,11 @@ class Transcriber:
             "language": o.language if self._multilingual else "en",
         }
 
-    def transcribe(self, samples: np.ndarray, channel: int | None = None) -> list[Turn]:
-        """One channel of 16 kHz audio to a list of segments (speaker still unknown)."""
+    def transcribe(
+        self, samples: np.ndarray, channel: int | None = None, hotwords: tuple[str, ...] = ()
+    ) -> list[Turn]:
+        """One channel of 16 kHz audio to a list of segments (speaker still unknown).
+        `hotwords`: names this interaction's metadata adds to the options' own."""
         o = self.options
         pieces = speech_pieces(samples, o) if o.vad else [(0, len(samples))]
         if not pieces:
@@ -95,6 +100,9 @@ class Transcriber:
             "word_timestamps": True,
             "hallucination_silence_threshold": 2.0,
         }
+        words = tuple(dict.fromkeys((*o.hotwords, *hotwords)))
+        if words:
+            kwargs["hotwords"] = ", ".join(words)
         kwargs.update(o.extra)
         segments, _info = self._model.transcribe(audio, **kwargs)  # type: ignore[arg-type]
         turns = []

@@ -65,13 +65,13 @@ def test_rules_explain_shows_why(tmp_path: Path) -> None:
     )
     assert res.returncode == 0, res.stderr
     assert "outcome: PASSED" in res.stdout
-    assert "turn 3 agent" in res.stdout and '"this call may be recorded"' in res.stdout
+    assert "turn 3 agent" in res.stdout and '"call may be recorded"' in res.stdout
     miss = run_cli(
         "rules",
         "explain",
         "debt-collection/mini-miranda",
         "--text",
-        "agent: this is an attempt to collect",
+        "agent: I'm calling about your account",
         "--campaign",
         "collections",
     )

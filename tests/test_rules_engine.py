@@ -437,3 +437,206 @@ def test_sentence_encoder_separates_paraphrases_from_unrelated_sentences() -> No
     assert float(v[0] @ v[1]) > 0.6  # paraphrase
     assert abs(float(v[0] @ v[2])) < 0.2  # unrelated
     assert np.allclose((v**2).sum(axis=1), 1.0, atol=1e-5)
+
+
+# ---- fields of words: negation, questions, offers, names, money, across turns --------------
+
+
+def test_words_with_endings_and_longest_terms(tmp_path: Path) -> None:
+    rs = req(tmp_path, "{words: [record*, payment plan, plan]}")
+    res = one(rs, interaction([("agent", "Your calls are RECORDED here.")]))
+    assert res.outcome == "passed" and res.evidence[0].quote == "RECORDED"
+    res = one(rs, interaction([("agent", "We offer a payment plan.")]))
+    assert res.evidence[0].quote == "payment plan."  # the longest term, not "plan" alone
+
+
+def test_affirmed_drops_negated_hits_in_the_same_clause(tmp_path: Path) -> None:
+    rs = req(tmp_path, "{affirmed: {near: [{words: [call]}, {words: [record*]}], within: 4}}")
+    assert one(rs, interaction([("agent", "This call is being recorded.")])).outcome == "passed"
+    assert one(rs, interaction([("agent", "This call isn't being recorded.")])).outcome == "failed"
+    ok = "No worries, this call is recorded."  # a negation in another clause does not count
+    assert one(rs, interaction([("agent", ok)])).outcome == "passed"
+
+
+def test_statement_drops_questions_with_or_without_a_question_mark(tmp_path: Path) -> None:
+    rs = req(tmp_path, "{statement: {words: [balance]}}")
+    assert one(rs, interaction([("agent", "Your balance is ten pounds.")])).outcome == "passed"
+    assert one(rs, interaction([("agent", "What is the balance you see?")])).outcome == "failed"
+    assert one(rs, interaction([("agent", "can you read me the balance")])).outcome == "failed"
+
+
+def test_except_drops_hits_near_an_exception_in_the_same_sentence(tmp_path: Path) -> None:
+    rs = req(tmp_path, "{except: {words: [new, offer]}, within: 5, match: {entity: money}}")
+    assert one(rs, interaction([("agent", "You owe $40 on the account.")])).outcome == "passed"
+    res = one(rs, interaction([("agent", "The new plan is $40.")]))
+    assert res.outcome == "failed"
+    far = "We have a new offer. Separately, you owe $40."  # another sentence: it stands
+    assert one(rs, interaction([("agent", far)])).outcome == "passed"
+
+
+@pytest.mark.parametrize(
+    ("said", "own_name", "organisation"),
+    [
+        ("Thank you for calling Harbour Energy, my name is Priya.", True, True),
+        ("Harbour Energy, Priya speaking.", True, True),
+        ("hello swift line parcels you're speaking with kofi", True, True),
+        ("Hi, Jake from Sunstate Insurance.", True, True),
+        ("It's Mel calling from Kestrel Mutual.", True, True),
+        ("TeleBharat Mobile, executive ID four four seven one here.", True, True),
+        ("Hi, this is Eastside Recoveries.", False, True),
+        ("Hi, you're through to Marco in the billing team.", True, False),
+        ("Thanks for calling Billing, how can I help?", False, False),
+        ("Hi, is this Mr Adeyemi? It's about your account.", False, False),
+        ("This is about your bill, I'm afraid it's overdue.", False, False),
+    ],
+)
+def test_own_names_and_organisations(said: str, own_name: bool, organisation: bool) -> None:
+    from scanner.matchers import EntityMatcher
+
+    nt = NormText.from_words(said.split())
+    assert bool(EntityMatcher("own-name").hits(nt)) == own_name
+    assert bool(EntityMatcher("organisation").hits(nt)) == organisation
+
+
+def test_money_and_addresses() -> None:
+    from scanner.matchers import EntityMatcher
+
+    def found(kind: str, said: str) -> list[str]:
+        nt = NormText.from_words(said.split())
+        return [" ".join(nt.tokens[h.start : h.end]) for h in EntityMatcher(kind).hits(nt)]
+
+    assert found("money", "It's £11.99 a month") == ["11 99 pounds"]
+    assert found("money", "just forty dollars") == ["40 dollars"]
+    assert found("money", "roadside cover for R89 a month") == ["89 rand"]
+    assert found("money", "it's 89 a month") == []  # no currency: not known to be money
+    assert found("address", "going to flat 4, 17 Cranbrook Avenue") == [
+        "flat 4",
+        "17 cranbrook avenue",
+    ]
+
+
+def test_the_centre_vocabulary_makes_its_names_organisations(tmp_path: Path) -> None:
+    rs = req(tmp_path, "{entity: organisation}")
+    said = interaction([("agent", "hi you're through to zed axis how can i help")])
+    assert one(rs, said).outcome == "failed"  # no cue, no noun like "Bank": not known
+    assert rs.evaluate(said, vocabulary=("Zedaxis",))[0].outcome == "passed"  # split by ASR
+    meta = interaction([("agent", "zed axis hello")], meta={"extra": (("vocabulary", "Zedaxis"),)})
+    assert one(rs, meta).outcome == "passed"  # or named in the interaction's metadata
+
+
+def test_across_turns_finds_each_part_in_its_own_turn(tmp_path: Path) -> None:
+    rs = pack(
+        tmp_path,
+        """
+        - id: ident
+          category: disclosure
+          kind: required
+          severity: low
+          message: m
+          speaker: agent
+          window: {first_turns: 4}
+          across_turns: true
+          match:
+            all: [{entity: own-name}, {entity: organisation}]
+        """,
+    )
+    two = [("agent", "Thanks for calling Copperfield Insurance."), ("agent", "I'm Soraya.")]
+    res = one(rs, interaction(two))
+    assert res.outcome == "passed" and len(res.evidence) == 2
+    late = [("agent", "Thanks for calling Copperfield Insurance.")] + [("customer", "ok")] * 4
+    res = one(rs, interaction([*late, ("agent", "I'm Soraya.")]))
+    assert res.outcome == "failed" and "entity own-name" in res.reason
+
+
+DETECT = """
+- id: r
+  category: disclosure
+  kind: required
+  severity: high
+  message: m
+  speaker: agent
+  match: {words: [collect a debt]}
+  applies_when:
+    metadata: {campaign: collections}
+    detect:
+      speaker: agent
+      at_least: 2
+      match: {words: [debt, overdue, arrears]}
+"""
+
+
+def test_a_pack_applies_from_the_conversation_when_metadata_is_silent(tmp_path: Path) -> None:
+    rs = pack(tmp_path, DETECT)
+    debt = [("agent", "Your card is overdue and the debt is 40 pounds.")]
+    assert one(rs, interaction(debt)).outcome == "failed"  # detected, and no disclosure
+    once = [("agent", "Your bill is overdue, want to pay now?")]
+    res = one(rs, interaction(once))  # one wording is not enough
+    assert res.outcome == "not_applicable" and "does not show" in res.reason
+    other = one(rs, interaction(debt, meta={"campaign": "sales"}))
+    assert other.outcome == "not_applicable" and "metadata campaign is sales" in other.reason
+
+
+def test_untriggered_required_and_replies_counted_by_speaker(tmp_path: Path) -> None:
+    rs = pack(
+        tmp_path,
+        """
+        - id: c
+          category: privacy
+          kind: conditional
+          severity: high
+          message: m
+          when: {speaker: agent, match: {words: [you owe]}}
+          then:
+            speaker: agent
+            direction: before
+            untriggered: required
+            match: {words: [date of birth]}
+        - id: v
+          category: privacy
+          kind: conditional
+          severity: high
+          message: m
+          when: {speaker: customer, match: {words: [hospital]}}
+          then: {speaker: agent, within_replies: 2, match: {words: [payment holiday]}}
+        """,
+    )
+    never = interaction([("agent", "Hello."), ("customer", "Hi.")])
+    assert one(rs, never, "c").outcome == "failed"  # no trigger, and nothing asked either
+    asked = interaction([("agent", "What is your date of birth?"), ("customer", "May 1.")])
+    assert one(rs, asked, "c").outcome == "passed"
+    turns = [
+        ("customer", "I was in hospital."),
+        ("customer", "For weeks."),
+        ("customer", "It was awful."),
+        ("agent", "Oh no."),
+        ("customer", "Yes."),
+        ("agent", "We can give you a payment holiday."),
+    ]
+    assert one(rs, interaction(turns), "v").outcome == "passed"  # the agent's 2nd reply
+
+
+def test_yes_no_on_and_off_stay_words_in_packs(tmp_path: Path) -> None:
+    rs = req(tmp_path, "{words: [no, off, yes]}")
+    assert one(rs, interaction([("agent", "That's 20% off.")])).outcome == "passed"
+
+
+def test_informal_and_unapostrophed_forms_are_spelled_out() -> None:
+    assert norm_phrase("I cannae pay") == ("i", "can", "not", "pay")
+    assert norm_phrase("i cant pay, dont call") == ("i", "can", "not", "pay", "do", "not", "call")
+    assert norm_phrase("gonna") == ("going", "to")
+
+
+def test_a_concept_learns_from_examples_and_counter_examples(tmp_path: Path) -> None:
+    rs = req(
+        tmp_path,
+        """
+        concept: recording-notice
+        examples: [this call is recorded, we record our calls for training]
+        counter: [I will record your new address, send it by recorded delivery]
+        threshold: 0.6
+        margin: 0.05
+        """.replace("\n", "\n  "),
+    )
+    res = one(rs, interaction([("agent", "Just so you know, calls are recorded.")]))
+    assert res.outcome == "passed" and res.evidence[0].matched.startswith("concept")
+    assert one(rs, interaction([("agent", "I'll record your new address.")])).outcome == "failed"

@@ -1,0 +1,97 @@
+"""What the scanner knows about English words, from packaged word lists: how common a word is
+(wordfreq), whether it is a known first name or surname (the US census lists of the `names`
+package), and small closed classes of our own (negations, the words that follow "I am" or
+"this is" without being a name, the nouns organisations are named with).
+
+Rules use it to tell "this is Priya" from "this is about your bill" and "Harbour Energy" from
+"the billing team"; redaction uses it to tell a name from an ordinary word when speech
+recognition writes both in lower case. Everything loads on first use and stays offline.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+# a word at or above this Zipf frequency (per billion words, log10 + 9) is an everyday word;
+# 4.4 keeps "the", "calling", "sorry" (4.9-7.7) apart from most given names (2-4.2)
+COMMON_ZIPF = 4.4
+
+NEGATIONS = frozenset("not no never nobody nothing none neither nor cannot unable refuse".split())
+
+# words that follow "I am" / "this is" / "it's" / "my name is" without being a name
+NOT_NAMES = frozenset(
+    """a an the this that these those my your our their his her its me you we they he she it
+    i us them and or but so because if then than as of in on at to for with from by about
+    regarding re calling ringing phoning contacting following returning speaking talking
+    chatting here there just only also actually really very still now today tomorrow
+    sorry afraid glad happy pleased able unable going trying looking getting checking
+    hoping wondering sure fine good great well ok okay yes yeah no not right correct
+    please thanks thank hello hi hey morning afternoon evening calling gonna wanna
+    gotta one someone somebody everyone nobody customer agent advisor adviser
+    representative manager team department service services support desk billing
+    collections recoveries accounts sales help helping unfortunately afraid definitely
+    absolutely certainly exactly basically literally honestly simply quite rather bit
+    little lot new old same other another next last first second""".split()
+)
+
+# nouns organisations are named with: "Harbour Energy", "Cedar Hollow Credit Union"
+ORG_WORDS = frozenset(
+    """bank banking bancorp building society credit union lending loans loan finance
+    financial capital mortgage mortgages savings investments investment wealth insurance
+    insure insurer assurance assure energy power gas electric electricity water utilities
+    utility telecom telecoms mobile wireless broadband internet fibre fiber networks cable
+    parcels parcel couriers courier delivery logistics express freight postal retail
+    outfitters stores supermarket pharmacy healthcare medical hospital clinic dental
+    council airlines airways motors auto autos leasing rentals properties estates lettings
+    gym gyms fitness limited ltd inc llc plc corp pte mutual""".split()
+)
+# nouns that name an organisation only after a name of its own: "Bluewater Collections",
+# "Sahyog Recovery Services", but "the collections team" is a department
+ORG_TAIL_WORDS = frozenset(
+    """recoveries recovery collections collection solutions services service group holdings
+    partners associates company co travel holidays homes cars health care media network
+    store shop club""".split()
+)
+# heads of a department's name: "the billing team", "customer support"
+DEPARTMENT_WORDS = frozenset(
+    """team department desk office unit division support billing accounts enquiries
+    helpdesk reception customer customers care claims member members accounts services
+    service relations""".split()
+)
+
+
+@lru_cache(maxsize=50_000)
+def zipf(word: str) -> float:
+    """How common an English word is (0 = unknown, 7+ = "the")."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en")
+
+
+def _census(name: str) -> frozenset[str]:
+    text = resources.files("names").joinpath(name).read_text(encoding="utf-8")
+    return frozenset(line.split()[0].lower() for line in text.splitlines() if line.strip())
+
+
+@lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    return _census("dist.male.first") | _census("dist.female.first")
+
+
+@lru_cache(maxsize=1)
+def surnames() -> frozenset[str]:
+    return _census("dist.all.last")
+
+
+_ALPHA = re.compile(r"^[^\W\d_][^\W\d_'\-]*$")
+
+
+def could_be_name(word: str) -> bool:
+    """Whether a word may be someone's given name where context says a name comes: not a
+    closed-class or everyday word, unless it is a known first name ("Mark", "Grace")."""
+    w = word.lower().strip(".,;:!?\"'()")
+    if len(w) < 2 or not _ALPHA.match(w) or w in NOT_NAMES:
+        return False
+    return w in first_names() or zipf(w) < COMMON_ZIPF
