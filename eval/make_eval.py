@@ -226,7 +226,9 @@ class Speaker:
         return telephone(x, sr)
 
 
-def render_audio(corpus: str, voices: str, half: str | None, limit: int | None) -> None:
+def render_audio(
+    corpus: str, voices: str, half: str | None, limit: int | None, rebuild: bool = False
+) -> None:
     split = read_split(corpus)
     docs = {i: d for i, d in sources(corpus).items() if d["medium"] == "voice"}
     agent, customer = (Speaker(*v) for v in VOICES[voices])
@@ -238,6 +240,11 @@ def render_audio(corpus: str, voices: str, half: str | None, limit: int | None) 
             if split.get(ident) != h or (limit and n >= limit):
                 continue
             n += 1
+            name = f"{ident}.wav"
+            labels.append((name, doc["labels"]))
+            metas.append((name, doc.get("metadata") or {}))
+            if (folder / name).is_file() and not rebuild:
+                continue  # rendered already: delete it (or --rebuild) after editing its source
             turns = turns_of(doc)
             clips = [(agent if t["speaker"] == "agent" else customer).say(t["text"]) for t in turns]
             times = timeline(turns, [len(c) / RATE for c in clips])
@@ -253,10 +260,7 @@ def render_audio(corpus: str, voices: str, half: str | None, limit: int | None) 
                 data = np.stack([sides["agent"], sides["customer"]]) + hiss
             else:
                 data = (sides["agent"] + sides["customer"] + hiss[0])[None, :]
-            name = f"{ident}.wav"
             write_audio(folder / name, data, "wav")
-            labels.append((name, doc["labels"]))
-            metas.append((name, doc.get("metadata") or {}))
             layout = "stereo" if stereo else "mono"
             print(f"{folder.name}/{name}: {total / RATE:.1f} s {layout}", flush=True)
         write_labels(folder, labels)
@@ -270,13 +274,14 @@ def main() -> None:
     ap.add_argument("--voices", choices=sorted(VOICES), default="piper-flite")
     ap.add_argument("--half", choices=["dev", "test"])
     ap.add_argument("--limit", type=int)
+    ap.add_argument("--rebuild", action="store_true", help="render audio that exists again")
     args = ap.parse_args()
     if args.what == "split":
         make_split(args.corpus)
     elif args.what == "text":
         render_text(args.corpus)
     else:
-        render_audio(args.corpus, args.voices, args.half, args.limit)
+        render_audio(args.corpus, args.voices, args.half, args.limit, args.rebuild)
 
 
 if __name__ == "__main__":
