@@ -2,7 +2,8 @@
 
 Exit codes: 0 every file scanned; 1 some files failed (each has its own error result);
 2 usage error; 3 the batch could not run at all (e.g. the model is missing); 4 a rule at or
-above the `--fail-on` severity failed (and every file was scanned).
+above the `--fail-on` severity failed (and every file was scanned). `scanner verify`: 0 nothing
+found; 1 possible leaks; 3 something could not be checked.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # log lines stay whole
 
 EXIT_FAILED_FILES = 1
+EXIT_LEAKS = 1  # scanner verify
 EXIT_FATAL = 3
 EXIT_GATE = 4
 
@@ -530,18 +532,21 @@ def report_cmd(
 def verify_cmd(
     outdir: Annotated[Path, typer.Argument(help="A scan's output folder.")],
 ) -> None:
-    """Re-scan everything written for personal data with an independent method; exit 1 if
-    anything is found (the report names file, place and kind, never the value)."""
+    """Re-scan everything written for personal data with an independent method, writing
+    nothing. Exit 0: nothing found; 1: possible leaks (listed by file, place and kind, never
+    the value); 3: something could not be checked (named, with the problem)."""
     from .verify import verify
 
-    if not outdir.is_dir():
-        err.print(f"[red]error:[/] {outdir}: not a folder")
-        raise typer.Exit(2)
-    leaks, files = verify(outdir)
-    for leak in leaks:
+    result = verify(outdir)
+    for leak in result.leaks:
         typer.echo(f"{leak.file}: {leak.where}: possible {leak.kind}")
-    typer.echo(f"{files} files checked, {len(leaks)} possible leaks")
-    raise typer.Exit(1 if leaks else 0)
+    for problem in result.problems:
+        err.print(f"[red]error:[/] {problem.file}: {problem.problem}")
+    unchecked = f", {len(result.problems)} could not be checked" if result.problems else ""
+    typer.echo(f"{result.files} files checked, {len(result.leaks)} possible leaks{unchecked}")
+    if result.leaks:
+        raise typer.Exit(EXIT_LEAKS)
+    raise typer.Exit(EXIT_FATAL if result.problems else 0)
 
 
 @app.command("status")
