@@ -116,6 +116,16 @@ def scan_cmd(
         Path | None,
         typer.Option(help="Batch metadata CSV (default: metadata.csv in a scanned folder)."),
     ] = None,
+    keep_metadata: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep-metadata",
+            metavar="COL",
+            help="Also write this metadata column (repeat for more). Only agent_channel, "
+            "agent_id, team, campaign, date and language are written otherwise; other columns "
+            "are dropped and named in the findings.",
+        ),
+    ] = None,
     keep_unredacted: Annotated[
         bool,
         typer.Option(
@@ -218,6 +228,7 @@ def scan_cmd(
         agent_channel=0 if agent_channel is Channel.left else 1,
         keep_unredacted=keep_unredacted,
         metadata_csv=metadata,
+        keep_metadata=tuple(keep_metadata or ()),
         rule_paths=() if no_rules else (tuple(rules) if rules else None),
         redact=RedactOptions(
             entities=_entities(redact_entities),
@@ -231,6 +242,10 @@ def scan_cmd(
     )
     if keep_unredacted and not quiet:
         err.print("[yellow]--keep-unredacted: transcript text is written WITHOUT redaction[/]")
+    if keep_metadata and not quiet:
+        err.print(
+            f"[yellow]--keep-metadata: {', '.join(keep_metadata)} written as given, unredacted[/]"
+        )
 
     bar = _ProgressBar() if not quiet and err.is_terminal else None
 
