@@ -50,9 +50,7 @@ def build(values: dict[str, object], source: str) -> Metadata:
         if k == "agent_channel":
             ch = _CHANNELS.get(str(value).strip().lower())
             if ch is None:
-                raise MetadataError(
-                    source, f"agent_channel must be left/right (or 0/1), got '{value}'"
-                )
+                raise MetadataError(source, "agent_channel must be left/right (or 0/1)")
             fields[k] = ch
         elif k in SAFE_COLUMNS:
             fields[k] = str(value).strip()
@@ -84,7 +82,7 @@ def read_sidecar(recording: Path) -> dict[str, object] | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MetadataError(str(path), f"metadata sidecar is not valid JSON ({exc})") from exc
+        raise MetadataError(str(path), f"metadata sidecar: {_why(exc)}") from exc
     if not isinstance(data, dict):
         raise MetadataError(str(path), "metadata sidecar must be a JSON object")
     return data
@@ -110,7 +108,21 @@ def read_batch_csv(path: Path) -> dict[str, dict[str, object]]:
                 rows.setdefault(Path(name).name, row)
             return rows
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise MetadataError(str(path), f"cannot read batch metadata ({exc})") from exc
+        raise MetadataError(str(path), f"cannot read batch metadata ({_why(exc)})") from exc
+
+
+def _why(exc: Exception) -> str:
+    """What went wrong reading a metadata file, without quoting any of it (the exceptions' own
+    messages can quote a byte, a path or a line)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not UTF-8 text (bad byte at offset {exc.start})"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+    if isinstance(exc, OSError):
+        return f"cannot read the file ({exc.strerror or type(exc).__name__})"
+    if isinstance(exc, csv.Error):
+        return "not a well-formed CSV file"
+    return type(exc).__name__
 
 
 def lookup(path: Path, batch: dict[str, dict[str, object]]) -> dict[str, object]:
