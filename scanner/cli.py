@@ -550,13 +550,15 @@ def verify_cmd(
     """Re-scan everything written for personal data with an independent method, writing
     nothing. Exit 0: nothing found; 1: possible leaks (listed by file, place and kind, never
     the value); 3: something could not be checked (named, with the problem)."""
+    from rich.markup import escape
+
     from .verify import verify
 
     result = verify(outdir)
     for leak in result.leaks:
         typer.echo(f"{leak.file}: {leak.where}: possible {leak.kind}")
     for problem in result.problems:
-        err.print(f"[red]error:[/] {problem.file}: {problem.problem}")
+        err.print(f"[red]error:[/] {escape(problem.file)}: {escape(problem.problem)}")
     unchecked = f", {len(result.problems)} could not be checked" if result.problems else ""
     typer.echo(f"{result.files} files checked, {len(result.leaks)} possible leaks{unchecked}")
     if result.leaks:

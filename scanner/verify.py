@@ -220,8 +220,11 @@ def _walk(outdir: Path, problems: list[Problem]) -> list[Path]:
     def failed(exc: OSError) -> None:
         problems.append(Problem(str(exc.filename or outdir), _os_problem(exc, "cannot list it")))
 
-    for folder, _dirs, names in os.walk(outdir, onerror=failed):
+    for folder, dirs, names in os.walk(outdir, onerror=failed):
         files.extend(Path(folder) / n for n in names)
+        for d in dirs:
+            if (Path(folder) / d).is_symlink():  # not followed (it could loop): not checked
+                problems.append(Problem(str(Path(folder) / d), "a link to a folder, not followed"))
     return sorted(files)
 
 

@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from scanner.verify import scan_text, verify
 
 from .helpers import run_cli
 
+THIS_YEAR = date.today().year
 # one value of each kind of personal data, and what verify must call it
 VALUES = {
     "card": ("4111 1111 1111 1111", "card number"),
@@ -125,8 +127,8 @@ def test_a_personal_value_in_the_reports_own_wording_is_reported(
         "ISO/IEC 27001:2022 A.8",
         "BS EN 15838:2009",
         "a7c0f3e56d3ac6b1f1c7e2e4b0c8a2a9d0e8c5b3f2a1d4e6c8b9a0f1e2d3c4b5",
-        "2026-11-23T21:22:00+00:00",
-        "2026-10-05",
+        f"{THIS_YEAR}-11-23T21:22:00+00:00",
+        f"{THIS_YEAR - 1}-10-05",
         "call-02-complaint-pressure-mkrtbdcl",
     ],
 )
@@ -296,6 +298,17 @@ def test_files_that_cannot_be_read_or_parsed_are_named_and_the_rest_is_checked(
     (tmp_path / "broken.json").write_text('{"note": ')
     (tmp_path / "index.sqlite").write_bytes(b"not a database\n")
     _assert_clean_error(run_cli("verify", str(tmp_path)), 3, "broken.json", "gone.json")
+
+
+def test_a_linked_folder_is_named_as_not_checked(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "leak.json").write_text('{"note": "07700 900123"}')
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "ok.json").write_text("{}")
+    (out / "linked").symlink_to(elsewhere, target_is_directory=True)
+    _assert_clean_error(run_cli("verify", str(out)), 3, "linked", "not followed")
 
 
 def test_unreadable_files_and_folders_cannot_be_checked(tmp_path: Path) -> None:
