@@ -26,6 +26,7 @@ from .audio import declared_seconds
 from .errors import MetadataError, OutputError
 from .index import Index
 from .ingest import BatchMetadata, InputFile, batch_csvs, discover, sha256
+from .metadata import column_name
 from .models import resolve_whisper
 from .process import Processor, ProcessorFactory, ScanOptions
 from .rules import RuleSet
@@ -318,6 +319,7 @@ def config_signature(o: ScanOptions, rules: RuleSet) -> str:
             "packs": rules.fingerprint(),
             "redact": [list(o.redact.entities), o.redact.style, o.redact.threshold],
             "keep_unredacted": o.keep_unredacted,
+            "keep_metadata": sorted({column_name(c) for c in o.keep_metadata}),
             "redact_audio": o.redact_audio,
             "vocabulary": list(o.vocabulary),
         },

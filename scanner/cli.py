@@ -2,7 +2,8 @@
 
 Exit codes: 0 every file scanned; 1 some files failed (each has its own error result);
 2 usage error; 3 the batch could not run at all (e.g. the model is missing); 4 a rule at or
-above the `--fail-on` severity failed (and every file was scanned).
+above the `--fail-on` severity failed (and every file was scanned). `scanner verify`: 0 nothing
+found; 1 possible leaks; 3 something could not be checked.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False, soft_wrap=True)  # log lines stay whole
 
 EXIT_FAILED_FILES = 1
+EXIT_LEAKS = 1  # scanner verify
 EXIT_FATAL = 3
 EXIT_GATE = 4
 
@@ -129,6 +131,16 @@ def scan_cmd(
     metadata: Annotated[
         Path | None,
         typer.Option(help="Batch metadata CSV (default: metadata.csv in a scanned folder)."),
+    ] = None,
+    keep_metadata: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep-metadata",
+            metavar="COL",
+            help="Also write this metadata column (repeat for more). Only agent_channel, "
+            "agent_id, team, campaign, date and language are written otherwise; other columns "
+            "are dropped and named in the findings.",
+        ),
     ] = None,
     keep_unredacted: Annotated[
         bool,
@@ -239,6 +251,7 @@ def scan_cmd(
         agent_channel=0 if agent_channel is Channel.left else 1,
         keep_unredacted=keep_unredacted,
         metadata_csv=metadata,
+        keep_metadata=tuple(keep_metadata or ()),
         rule_paths=() if no_rules else (tuple(rules) if rules else None),
         redact=RedactOptions(
             entities=_entities(redact_entities),
@@ -253,6 +266,10 @@ def scan_cmd(
     )
     if keep_unredacted and not quiet:
         err.print("[yellow]--keep-unredacted: transcript text is written WITHOUT redaction[/]")
+    if keep_metadata and not quiet:
+        err.print(
+            f"[yellow]--keep-metadata: {', '.join(keep_metadata)} written as given, unredacted[/]"
+        )
 
     bar = _ProgressBar() if not quiet and err.is_terminal else None
 
@@ -558,18 +575,23 @@ def report_cmd(
 def verify_cmd(
     outdir: Annotated[Path, typer.Argument(help="A scan's output folder.")],
 ) -> None:
-    """Re-scan everything written for personal data with an independent method; exit 1 if
-    anything is found (the report names file, place and kind, never the value)."""
+    """Re-scan everything written for personal data with an independent method, writing
+    nothing. Exit 0: nothing found; 1: possible leaks (listed by file, place and kind, never
+    the value); 3: something could not be checked (named, with the problem)."""
+    from rich.markup import escape
+
     from .verify import verify
 
-    if not outdir.is_dir():
-        err.print(f"[red]error:[/] {outdir}: not a folder")
-        raise typer.Exit(2)
-    leaks, files = verify(outdir)
-    for leak in leaks:
+    result = verify(outdir)
+    for leak in result.leaks:
         typer.echo(f"{leak.file}: {leak.where}: possible {leak.kind}")
-    typer.echo(f"{files} files checked, {len(leaks)} possible leaks")
-    raise typer.Exit(1 if leaks else 0)
+    for problem in result.problems:
+        err.print(f"[red]error:[/] {escape(problem.file)}: {escape(problem.problem)}")
+    unchecked = f", {len(result.problems)} could not be checked" if result.problems else ""
+    typer.echo(f"{result.files} files checked, {len(result.leaks)} possible leaks{unchecked}")
+    if result.leaks:
+        raise typer.Exit(EXIT_LEAKS)
+    raise typer.Exit(EXIT_FATAL if result.problems else 0)
 
 
 @app.command("status")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -79,6 +79,7 @@ def interaction_record(it: Interaction) -> dict[str, object]:
             "evidence": list(it.speakers.evidence),
         },
         "metadata": it.metadata.as_dict(),
+        **({"metadata_dropped": list(it.metadata.dropped)} if it.metadata.dropped else {}),
     }
 
 
@@ -359,7 +360,10 @@ def interaction_from_findings(doc: dict[str, Any]) -> Interaction:
             sp.get("agent_channel"),
             tuple(sp.get("evidence", ())),
         ),
-        metadata=build_metadata(it.get("metadata") or {}, src.get("path", doc["id"])),
+        metadata=replace(
+            build_metadata(it.get("metadata") or {}, src.get("path", doc["id"])),
+            dropped=tuple(it.get("metadata_dropped", ())),
+        ),
         duration=it.get("duration"),
         channels=it.get("channels", 1),
         language=it.get("language"),

@@ -75,8 +75,19 @@ def kind_of(path: Path) -> Literal["audio", "transcript"] | None:
     return None
 
 
+# the 16 letters a path hash is written in: consonants only, so an id we make up never reads
+# as a number (a digit run to `scanner verify`) or spells a word
+_HASH_LETTERS = "bcdfghjklmnpqrst"
+
+
+def path_tag(path: Path) -> str:
+    """Eight letters from a hash of the path (32 bits, as eight hex digits would be)."""
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:8]
+    return "".join(_HASH_LETTERS[int(ch, 16)] for ch in digest)
+
+
 def with_ids(found: list[tuple[Path, InputKind]]) -> list[InputFile]:
-    """Ids are file stems made safe; clashing stems get a short hash of the path."""
+    """Ids are file stems made safe; clashing stems get a short tag made from the path."""
     seen: dict[Path, None] = {}
     unique = [(p, k) for p, k in found if not (p.resolve() in seen or seen.setdefault(p.resolve()))]
     stems = [re.sub(r"[^A-Za-z0-9._-]+", "-", p.stem).strip("-.") or "file" for p, _ in unique]
@@ -84,7 +95,7 @@ def with_ids(found: list[tuple[Path, InputKind]]) -> list[InputFile]:
     out = []
     for (p, k), stem in zip(unique, stems):
         if counts[stem] > 1:
-            stem = f"{stem}-{hashlib.sha1(str(p).encode()).hexdigest()[:8]}"
+            stem = f"{stem}-{path_tag(p)}"
         out.append(InputFile(p, k, stem))
     return out
 

@@ -19,6 +19,7 @@ from .audio import AUDIO_SUFFIXES, Audio, load_audio
 from .audio_redact import PAD_S, masked_times, redact_samples, write_wav
 from .errors import InputError, ScannerError, UnsupportedFormatError
 from .ingest import BatchMetadata, InputFile, file_source
+from .metadata import restrict
 from .redact import Redacted, RedactOptions, Redactor, quote_redacted
 from .rules import RuleSet, default_rule_paths
 from .speakers import assign_by_channel, infer_roles
@@ -38,6 +39,8 @@ class ScanOptions:
     agent_channel: int = 0
     keep_unredacted: bool = False
     metadata_csv: Path | None = None
+    # metadata columns beyond the safe ones that the user asked to keep, by name
+    keep_metadata: tuple[str, ...] = ()
     # rule packs (folders or pack files); None = the shipped packs, () = no rules
     rule_paths: tuple[Path, ...] | None = None
     redact: RedactOptions = field(default_factory=RedactOptions)
@@ -100,8 +103,10 @@ class Processor:
         return self._transcriber.describe() if self._transcriber else None
 
     def run(self, item: InputFile) -> ScanResult:
-        """What a worker sends back: the result with only redacted text in it."""
-        return without_original_text(self.process(item), self.options.keep_unredacted)
+        """What a worker sends back: the result with only redacted text and safe metadata in
+        it (rules saw every column)."""
+        result = with_safe_metadata(self.process(item), self.options.keep_metadata)
+        return without_original_text(result, self.options.keep_unredacted)
 
     def interaction(self, item: InputFile) -> Interaction | str:
         """The file as an interaction, unredacted and in memory only (for `rules eval`), or
@@ -272,6 +277,15 @@ class ProcessorFactory:
         processor = Processor(options, metadata, self.out)
         processor.warm_up(self.audio)
         return processor
+
+
+def with_safe_metadata(result: ScanResult, keep: tuple[str, ...]) -> ScanResult:
+    """Only the safe metadata columns and those kept by name, so the others never travel
+    through a pipe or get written; the findings name what was dropped."""
+    it = result.interaction
+    if it is None:
+        return result
+    return replace(result, interaction=replace(it, metadata=restrict(it.metadata, keep)))
 
 
 def without_original_text(result: ScanResult, keep_unredacted: bool) -> ScanResult:

@@ -158,7 +158,7 @@ class RuleSet:
             {
                 "pack": p.pack,
                 "version": p.version,
-                "sha256": hashlib.sha256(repr(p).encode()).hexdigest()[:16],
+                "sha256": hashlib.sha256(repr(p).encode()).hexdigest(),
             }
             for p in self.packs
         ]

@@ -150,13 +150,10 @@ def _read_json(path: Path, text: str) -> tuple[tuple[Turn, ...], dict[str, objec
     try:
         doc = _JsonInteraction.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = " -> ".join(str(p) for p in err["loc"]) or "root"
-        msg = err["msg"]
-        if err["type"] == "literal_error" and err["loc"] == ("format",):
-            msg = f'expected "format": "{JSON_FORMAT}"'
-        more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
-        raise TranscriptFormatError(str(path), msg.lower() + more, where=where) from exc
+        problems = list(dict.fromkeys(_json_problem(err, data) for err in exc.errors()))
+        where, msg = problems[0]
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise TranscriptFormatError(str(path), msg + more, where=where) from exc
     turns = []
     for i, t in enumerate(doc.turns):
         role = role_of(t.speaker)
@@ -178,15 +175,81 @@ def _read_json(path: Path, text: str) -> tuple[tuple[Turn, ...], dict[str, objec
     return tuple(turns), meta
 
 
+# pydantic's messages for these say what was expected, never what was given
+_PLAIN_MESSAGES = frozenset(
+    {
+        "missing",
+        "string_type",
+        "float_type",
+        "float_parsing",
+        "int_type",
+        "int_parsing",
+        "bool_type",
+        "finite_number",
+        "greater_than_equal",
+        "literal_error",
+        "list_type",
+        "too_short",
+        "dict_type",
+    }
+)
+_FIELDS = {"turn": tuple(_JsonTurn.model_fields), "document": tuple(_JsonInteraction.model_fields)}
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def _position(data: object, loc: tuple[object, ...], key: object) -> str:
+    """Where `key` stands among the keys of the object at `loc` ("3rd field")."""
+    node = data
+    try:
+        for part in loc:
+            node = node[part]  # type: ignore[index]
+        return f"{_ordinal(list(node).index(key) + 1)} field"  # type: ignore[call-overload]
+    except (KeyError, IndexError, TypeError, ValueError):
+        return "a field"
+
+
+def _json_problem(err: dict, data: object) -> tuple[str, str]:
+    """Where and what, from a pydantic error, without quoting the file: a key that is not
+    ours (an unknown field, a metadata key) is given by its position, never by its name, and
+    a value is never repeated."""
+    loc, kind = tuple(err["loc"]), err["type"]
+    if kind == "extra_forbidden":
+        parent, key = loc[:-1], loc[-1]
+        what = "turn" if parent[:1] == ("turns",) else "document"
+        n = _position(data, parent, key)
+        return " -> ".join(map(str, parent)) or "root", (
+            f"unknown field ({n} of the {what}; allowed: {', '.join(_FIELDS[what])})"
+        )
+    if loc[:1] == ("metadata",) and len(loc) > 1:
+        n = _position(data, ("metadata",), loc[1])
+        return "metadata", f"the value of the {n} must be text, a number or null"
+    where = " -> ".join(map(str, loc)) or "root"
+    if kind == "literal_error" and loc == ("format",):
+        return where, f'expected "format": "{JSON_FORMAT}"'
+    if kind in ("model_type", "model_attributes_type"):
+        return where, "must be a JSON object"
+    if kind in _PLAIN_MESSAGES:
+        return where, str(err["msg"]).lower()
+    return where, f"invalid value ({kind.replace('_', ' ')})"
+
+
 _VOICE_PREFIX = re.compile(r"^\s*(?P<label>[A-Za-z][\w .'-]{0,40}?)\s*:\s*(?P<text>.*)$", re.S)
 
 
 def _read_captions(path: Path, text: str, suffix: str) -> tuple[Turn, ...]:
+    kind = "WebVTT" if suffix == ".vtt" else "SRT"
     try:
         captions = webvtt.from_string(text) if suffix == ".vtt" else webvtt.from_srt(path)
     except webvtt.errors.MalformedFileError as exc:
-        kind = "WebVTT" if suffix == ".vtt" else "SRT"
-        raise TranscriptFormatError(str(path), f"not a valid {kind} file ({exc})") from exc
+        raise TranscriptFormatError(str(path), f"not a valid {kind} file") from exc
+    except webvtt.errors.MalformedCaptionError as exc:  # its message quotes the cue
+        raise TranscriptFormatError(
+            str(path), f"not a valid {kind} file (a cue with a bad timestamp or layout)"
+        ) from exc
     turns: list[Turn] = []
     for i, cap in enumerate(captions):
         body = " ".join(cap.text.split())

@@ -52,14 +52,20 @@ class SpeakerMapping:
 
 @dataclass(frozen=True)
 class Metadata:
-    """What the contact centre knows about an interaction (sidecar file or batch CSV)."""
+    """What the contact centre knows about an interaction (sidecar file or batch CSV).
+
+    In a worker it holds every column, so rules can use any of them; what leaves the worker
+    holds only the safe columns and those the user kept by name (`metadata.restrict`), and
+    `dropped` names the others (never their values)."""
 
     agent_channel: int | None = None
     agent_id: str | None = None
     team: str | None = None
     campaign: str | None = None
     date: str | None = None
+    language: str | None = None
     extra: tuple[tuple[str, str], ...] = ()
+    dropped: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, str | int]:
         out: dict[str, str | int] = {
@@ -70,6 +76,7 @@ class Metadata:
                 ("team", self.team),
                 ("campaign", self.campaign),
                 ("date", self.date),
+                ("language", self.language),
             )
             if v is not None
         }

@@ -39,6 +39,17 @@ def default_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def chat_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample chats scanned with defaults, with the report and CSVs (no whisper: fast)."""
+    from scanner.report import build_report
+
+    out = tmp_path_factory.mktemp("scan-chats")
+    scan([SAMPLES / "chats"], out)
+    build_report(out)
+    return out
+
+
 def load(out: Path, name: str) -> dict:
     return json.loads((out / f"{name}.json").read_text())
 

@@ -98,7 +98,8 @@ def test_json_interaction(tmp_path: Path) -> None:
                 "format": "scanner.interaction/v1",
                 "turns": [{"speaker": "agent", "text": "x", "strat": 1}],
             },
-            "[turns -> 0 -> strat] extra inputs are not permitted",
+            "[turns -> 0] unknown field (3rd field of the turn; "
+            "allowed: speaker, text, start, end)",
         ),
         (
             {"format": "scanner.interaction/v1", "turns": [{"speaker": "boss", "text": "x"}]},
@@ -162,3 +163,78 @@ def test_captions_without_speakers_and_malformed(tmp_path: Path) -> None:
         read_transcript(write(tmp_path, "d.vtt", "this is not webvtt\n"))
     with pytest.raises(TranscriptFormatError, match="not a valid SRT file"):
         read_transcript(write(tmp_path, "d.srt", "1\nnonsense\n"))
+
+
+S = "Qzx Sentinel"  # a key or value that could be personal data
+
+
+@pytest.mark.parametrize(
+    ("doc", "says"),
+    [
+        (
+            {"format": "scanner.interaction/v1", "turns": [{"speaker": "agent", "text": S, S: S}]},
+            "[turns -> 0] unknown field (3rd field of the turn; "
+            "allowed: speaker, text, start, end)",
+        ),
+        (
+            {
+                "format": "scanner.interaction/v1",
+                S: S,
+                "turns": [{"speaker": "agent", "text": "x"}],
+            },
+            "[root] unknown field (2nd field of the document; "
+            "allowed: format, id, medium, metadata, turns)",
+        ),
+        (
+            {
+                "format": "scanner.interaction/v1",
+                "metadata": {"team": "t", S: [S]},
+                "turns": [{"speaker": "agent", "text": "x"}],
+            },
+            "[metadata] the value of the 2nd field must be text, a number or null",
+        ),
+        ({"format": S, "turns": [{"speaker": "agent", "text": "x"}]}, "[format] expected"),
+        (
+            {"format": "scanner.interaction/v1", "turns": [{"speaker": S, "text": S}]},
+            "[turns -> 0 -> speaker] unknown speaker",
+        ),
+        (
+            {"format": "scanner.interaction/v1", "turns": [{"speaker": "agent", "text": [S]}]},
+            "[turns -> 0 -> text] input should be a valid string",
+        ),
+        (
+            {
+                "format": "scanner.interaction/v1",
+                "turns": [{"speaker": "agent", "text": "x", "start": S}],
+            },
+            "[turns -> 0 -> start] input should be a valid number",
+        ),
+        (
+            {"format": "scanner.interaction/v1", "medium": S, "turns": [S]},
+            "[medium] input should be 'chat' or 'voice' (and 1 more problems)",
+        ),
+        ([S], "[root] must be a JSON object"),
+    ],
+)
+def test_json_errors_never_quote_keys_or_values(tmp_path: Path, doc: object, says: str) -> None:
+    with pytest.raises(TranscriptFormatError) as info:
+        read_transcript(write(tmp_path, "c.json", json.dumps(doc)))
+    assert says in str(info.value)
+    assert "qzx" not in str(info.value).lower()
+
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("a.txt", f"{S}: hello\n"),
+        ("b.txt", f"{S}\n"),
+        ("c.vtt", f"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v {S}>hi</v>\n"),
+        ("d.vtt", f"{S}\n\n00:00:01.000 --> 00:00:02.000\n<v Agent>hi</v>\n"),
+        ("e.srt", f"1\n00:00:01,000 --> 00:00:02,000\n{S}: hi\n"),
+        ("f.srt", f"1\n{S}\n"),
+    ],
+)
+def test_text_and_caption_errors_never_quote_the_file(tmp_path: Path, name: str, body: str) -> None:
+    with pytest.raises(TranscriptFormatError) as info:
+        read_transcript(write(tmp_path, name, body))
+    assert "qzx" not in str(info.value).lower()

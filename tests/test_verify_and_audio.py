@@ -24,9 +24,9 @@ def test_verify_passes_a_redacted_scan(default_scan: Path) -> None:
 
 @pytest.mark.slow
 def test_verify_catches_an_unredacted_scan(unredacted_scan: Path) -> None:
-    leaks, files = verify(unredacted_scan)
-    kinds = {leak.kind for leak in leaks}
-    assert files == 11  # ten JSON files and the index
+    found = verify(unredacted_scan)
+    kinds = {leak.kind for leak in found.leaks}
+    assert found.files == 11 and found.problems == ()  # ten JSON files and the index
     assert {"digit run", "ssn", "email"} <= kinds
     res = run_cli("verify", str(unredacted_scan))
     assert res.returncode == 1
@@ -42,7 +42,7 @@ def test_verify_reads_csv_html_and_sqlite(tmp_path: Path) -> None:
     con.execute("INSERT INTO t VALUES ('james dot miller at example dot com')")
     con.commit()
     con.close()
-    found = {(Path(leak.file).name, leak.kind) for leak in verify(tmp_path)[0]}
+    found = {(Path(leak.file).name, leak.kind) for leak in verify(tmp_path).leaks}
     assert found == {
         ("a.csv", "digit run"),
         ("r.html", "introduced name"),
