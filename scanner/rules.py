@@ -87,9 +87,11 @@ class CompiledRule:
     then: Matcher | None
     applies: rs.AppliesWhen | None = None  # the rule's own, else its pack's
     detect: Matcher | None = None
+    unless: Matcher | None = None
 
     def matchers(self) -> list[Matcher]:
-        return [m for m in (self.match, self.when, self.then, self.detect) if m is not None]
+        found = (self.match, self.when, self.then, self.detect, self.unless)
+        return [m for m in found if m is not None]
 
 
 def compile_pack(pack: rs.Pack) -> list[CompiledRule]:
@@ -97,9 +99,11 @@ def compile_pack(pack: rs.Pack) -> list[CompiledRule]:
     detects: dict[int, Matcher] = {}  # one compiled detector per applies_when block
     for r in pack.rules:
         applies = r.applies_when or pack.applies_when
-        detect = None
+        detect = unless = None
         if applies is not None and applies.detect is not None:
-            detect = detects.setdefault(id(applies), compile_match(applies.detect.match))
+            detect = detects.setdefault(id(applies.detect), compile_match(applies.detect.match))
+        if applies is not None and applies.unless is not None:
+            unless = detects.setdefault(id(applies.unless), compile_match(applies.unless.match))
         out.append(
             CompiledRule(
                 pack,
@@ -109,6 +113,7 @@ def compile_pack(pack: rs.Pack) -> list[CompiledRule]:
                 compile_match(r.then.match) if r.then else None,
                 applies,
                 detect,
+                unless,
             )
         )
     return out
@@ -276,18 +281,39 @@ def _applies(c: CompiledRule, prep: Prepared, detected: dict[int, Located | None
             continue
         if aw.detect is None or c.detect is None:
             return f"metadata has no {key} (needs {' or '.join(values)})"
-        if id(aw) not in detected:
-            hits = [
-                h
-                for h in _all_hits(prep, c.detect)
-                if speaker_ok(it.turns[h.turn], aw.detect.speaker)
-                and window_ok(prep, h, aw.detect.window) is None
-            ]
-            said = {prep.norm[h.turn].tokens[h.hit.start : h.hit.end] for h in hits}
-            detected[id(aw)] = hits[0] if len(said) >= aw.detect.at_least else None
-        if detected[id(aw)] is None:
+        if _detected(prep, aw.detect, c.detect, detected) is None:
             return f"metadata has no {key}, and the conversation does not show one of {values}"
+        if aw.unless is not None and c.unless is not None:
+            other = _detected(prep, aw.unless, c.unless, detected)
+            if other is not None:
+                said = " ".join(prep.norm[other.turn].tokens[other.hit.start : other.hit.end])
+                return f"metadata has no {key}, and the conversation is of another kind ({said})"
     return None
+
+
+def _detected(
+    prep: Prepared, step: rs.Detect, m: Matcher, cache: dict[int, Located | None]
+) -> Located | None:
+    """The first sign the conversation is of the kind `step` looks for, if at least
+    `step.at_least` different, separate wordings of it are found (once per interaction)."""
+    if id(step) in cache:
+        return cache[id(step)]
+    it = prep.it
+    hits = [
+        h
+        for h in _all_hits(prep, m)
+        if speaker_ok(it.turns[h.turn], step.speaker) and window_ok(prep, h, step.window) is None
+    ]
+    separate: list[Located] = []
+    for h in hits:  # overlapping hits are one thing said, not two
+        if all(
+            o.turn != h.turn or h.hit.end <= o.hit.start or h.hit.start >= o.hit.end
+            for o in separate
+        ):
+            separate.append(h)
+    said = {prep.norm[h.turn].tokens[h.hit.start : h.hit.end] for h in separate}
+    cache[id(step)] = separate[0] if len(said) >= step.at_least else None
+    return cache[id(step)]
 
 
 def _all_hits(prep: Prepared, m: Matcher) -> list[Located]:

@@ -92,6 +92,9 @@ class AppliesWhen(_Strict):
     metadata: dict[str, str | list[str]] = Field(default_factory=dict)
     medium: Literal["voice", "chat", "any"] = "any"
     detect: Detect | None = None
+    # ... unless the conversation shows it is of another kind (a collections call that
+    # offers a repayment arrangement is not a sale)
+    unless: Detect | None = None
 
     @model_validator(mode="after")
     def _detect_needs_metadata(self) -> AppliesWhen:
