@@ -13,7 +13,14 @@ from scanner import ScanOptions, scan
 
 from .helpers import SAMPLES, chromium
 
-_SLOW_FIXTURES = {"default_scan", "unredacted_scan", "browser", "sample_report", "fresh_calls"}
+_SLOW_FIXTURES = {
+    "default_scan",
+    "unredacted_scan",
+    "browser",
+    "sample_report",
+    "fresh_calls",
+    "chat_scan",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

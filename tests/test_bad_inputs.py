@@ -129,6 +129,7 @@ def test_batch_with_bad_files_finishes_with_exact_per_file_errors(
     assert not [p for p in out.iterdir() if p.name.startswith(".")], "temp files left behind"
 
 
+@pytest.mark.slow
 def test_all_good_batch_exits_zero(tmp_path: Path) -> None:
     proc = run_cli("scan", str(SAMPLES / "chats"), "--out", str(tmp_path / "o"), "-q")
     assert proc.returncode == 0, proc.stderr
@@ -149,6 +150,7 @@ def test_missing_model_is_fatal_with_a_clear_message(tmp_path: Path) -> None:
     assert "--allow-download" in proc.stderr
 
 
+@pytest.mark.slow
 def test_missing_input_path_is_a_per_file_error(tmp_path: Path) -> None:
     proc = run_cli("scan", str(tmp_path / "nope.wav"), "--out", str(tmp_path / "o"))
     assert proc.returncode == 1
@@ -156,6 +158,7 @@ def test_missing_input_path_is_a_per_file_error(tmp_path: Path) -> None:
     assert doc["errors"][0]["message"].endswith("nope.wav: no such file or folder")
 
 
+@pytest.mark.slow
 def test_absurdly_long_recordings_are_refused_before_decoding(tmp_path: Path) -> None:
     # five hours of 8-bit audio at 1 kHz (18 MB): refused from the header alone
     long_wav = tmp_path / "all-day.wav"

@@ -58,6 +58,7 @@ def _assert_nowhere(out: Path, *texts: str) -> None:
         assert NEEDLE not in p.read_bytes().decode("utf-8", "replace").lower(), p.name
 
 
+@pytest.mark.slow
 def test_errors_and_outputs_never_quote_transcript_or_metadata_content(tmp_path: Path) -> None:
     batch = _sentinel_batch(tmp_path)
     out = tmp_path / "out"

@@ -60,6 +60,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return batch, out
 
 
+@pytest.mark.slow
 def test_unsafe_columns_are_written_nowhere(scanned: tuple[Path, Path]) -> None:
     _, out = scanned
     _every_file_lacks(out, NEEDLES)
@@ -83,6 +84,7 @@ def test_findings_keep_the_safe_columns_and_name_the_dropped_ones(
     assert again.metadata.dropped == ("customer_name", "notes")
 
 
+@pytest.mark.slow
 def test_keep_metadata_keeps_exactly_the_named_column(
     scanned: tuple[Path, Path], tmp_path: Path
 ) -> None:

@@ -143,6 +143,7 @@ def test_audit_names_detector_score_and_borderline_without_values(redactor: Reda
     assert (span["first_word"], span["words"]) == (2, 4)  # "card number" come first
 
 
+@pytest.mark.slow
 def test_redaction_failure_writes_no_text(tmp_path: Path) -> None:
     """Fail closed: presidio refuses an entity it has no recognizer for; the interaction is
     reported failed and nothing of its text reaches the disk."""

@@ -80,6 +80,7 @@ def test_rules_explain_shows_why(tmp_path: Path) -> None:
     assert unknown.returncode == 2 and "no rule 'nope'" in unknown.stderr
 
 
+@pytest.mark.slow
 def test_rules_explain_on_a_chat_file_and_on_findings(tmp_path: Path) -> None:
     chat = ROOT / "samples" / "chats" / "chat-01-complaint-handled.txt"
     res = run_cli("rules", "explain", "complaint-handling", "--file", str(chat))
