@@ -276,9 +276,9 @@ class Matcher:
 
     def clear(self) -> None:
         """Forget memoised scores (benchmarks time cold evaluations)."""
-        cache = getattr(self, "_cache", None)
-        if cache is not None:
-            cache.clear()
+        for name, value in vars(self).items():
+            if name.endswith("_cache") and isinstance(value, dict):
+                value.clear()
         for child in self.children():
             child.clear()
 
@@ -505,14 +505,32 @@ class WordsMatcher(Matcher):
             if toks:
                 self.terms.append((toks, prefix))
         self.description = f"words [{', '.join(words)}]"
+        # terms by their first token, so a turn is read once rather than once per term;
+        # one-word prefixes ("record*") are tried on every token with one startswith
+        self._by_first: dict[str, list[tuple[tuple[str, ...], bool]]] = {}
+        prefixes = []
+        for term, prefix in self.terms:
+            if prefix and len(term) == 1:
+                prefixes.append(term[0])
+            else:
+                self._by_first.setdefault(term[0], []).append((term, prefix))
+        self._prefixes = tuple(prefixes)
+        self._cache: dict[NormText, list[Hit]] = {}
+        self._best_cache: dict[NormText, Hit | None] = {}
+        self._by_length: dict[int, list[str]] = {}
 
     def hits(self, nt: NormText) -> list[Hit]:
+        return _cached(self._cache, nt, lambda: self._hits(nt))
+
+    def _hits(self, nt: NormText) -> list[Hit]:
         out = []
         toks = nt.tokens
-        for term, prefix in self.terms:
-            n = len(term)
-            for i in range(len(toks) - n + 1):
-                if toks[i : i + n - 1] != term[:-1]:
+        for i, tok in enumerate(toks):
+            if self._prefixes and tok.startswith(self._prefixes):
+                out.append(Hit(i, i + 1, 100.0))
+            for term, prefix in self._by_first.get(tok, ()):
+                n = len(term)
+                if i + n > len(toks) or toks[i : i + n - 1] != term[:-1]:
                     continue
                 last = toks[i + n - 1]
                 if last == term[-1] or (prefix and last.startswith(term[-1])):
@@ -526,17 +544,27 @@ class WordsMatcher(Matcher):
 
     def best(self, nt: NormText) -> Hit | None:
         """A hit, or else the closest wording (for near misses): the best fuzzy score of any
-        term against the words of the turn."""
+        term against the words of the turn (terms of each length scored against windows of
+        that many words, in rapidfuzz's C loop)."""
         found = self.hits(nt)
         if found:
             return found[0]
+        return _cached(self._best_cache, nt, lambda: self._closest(nt))
+
+    def _closest(self, nt: NormText) -> Hit | None:
+        from rapidfuzz import process
+
+        if not self._by_length:
+            self._by_length = {}
+            for term, _ in self.terms:
+                self._by_length.setdefault(len(term), []).append(" ".join(term))
         best: Hit | None = None
-        for term, _ in self.terms:
-            n, text = len(term), " ".join(term)
+        for n, choices in self._by_length.items():
             for i in range(max(1, len(nt.tokens) - n + 1)):
-                score = fuzz.ratio(text, " ".join(nt.tokens[i : i + n]))
-                if best is None or score > best.score:
-                    best = Hit(i, min(i + n, len(nt.tokens)), round(score, 1))
+                window = " ".join(nt.tokens[i : i + n])
+                got = process.extractOne(window, choices, scorer=fuzz.ratio)
+                if got is not None and (best is None or got[1] > best.score):
+                    best = Hit(i, min(i + n, len(nt.tokens)), round(got[1], 1))
         return best
 
 
