@@ -1,8 +1,9 @@
 """The command line: parse, call the library, map outcomes to exit codes. Nothing else.
 
 Exit codes: 0 every file scanned; 1 some files failed (each has its own error result);
-2 usage error; 3 the batch could not run at all (e.g. the model is missing); 4 a rule at or
-above the `--fail-on` severity failed (and every file was scanned).
+2 usage error (also: --out is a file, or an input folder); 3 the batch could not run at all
+(the model is missing, --out cannot be written or another scan holds it) or the disk filled
+up; 4 a rule at or above the `--fail-on` severity failed (and every file was scanned).
 """
 
 from __future__ import annotations
