@@ -70,6 +70,8 @@ def load_audio(path: Path, max_seconds: float | None = MAX_SECONDS) -> Audio:
         if not container.streams.audio:
             raise AudioDecodeError(str(path), "no audio stream in the file")
         stream = container.streams.audio[0]
+        if stream.codec_context is None:
+            raise AudioDecodeError(str(path), "no decoder for its audio codec")
         source_channels = stream.codec_context.channels or 1
         if source_channels > MAX_CHANNELS:
             raise UnsupportedFormatError(
