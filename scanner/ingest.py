@@ -124,7 +124,7 @@ def with_ids(
     that clashes (in any case: some filesystems ignore it) with another input's, with an id
     the output folder holds for another source, or with the name of one of our own outputs
     (summary, report, ...) gets a short hash of the source's full path."""
-    known = {k: v for k, v in (known or {}).items()}
+    known = dict(known or {})
     seen: set[str] = set()
     unique = []
     for p, k, problem in found:

@@ -39,8 +39,8 @@ def build(values: dict[str, object], source: str) -> Metadata:
         if k == "agent_channel":
             ch = _CHANNELS.get(str(value).strip().lower())
             if ch is None:
-                raise MetadataError(
-                    source, f"agent_channel must be left/right (or 0/1), got '{value}'"
+                raise MetadataError(  # the value itself is not quoted: it may be anything
+                    source, "agent_channel must be left/right (or 0/1)"
                 )
             fields[k] = ch
         elif k in KNOWN:
