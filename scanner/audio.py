@@ -8,16 +8,27 @@ truncated or corrupt file is caught rather than silently transcribed in part.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
 import numpy as np
 
-from .errors import AudioDecodeError, AudioTooLongError, EmptyAudioError, TruncatedAudioError
+from .errors import (
+    AudioDecodeError,
+    AudioTooLongError,
+    EmptyAudioError,
+    InputError,
+    TruncatedAudioError,
+    UnsupportedFormatError,
+)
 
 SAMPLE_RATE = 16000
 AUDIO_SUFFIXES = frozenset({".wav", ".mp3", ".flac", ".ogg", ".oga", ".opus", ".m4a", ".aac"})
+# more channels than this are not a call recording ffmpeg can mix down to two
+MAX_CHANNELS = 8
+_MAX_CHUNKS = 256  # RIFF chunks looked at before the data chunk: real files have a handful
 # a file whose decodable audio falls this far short of what its header declares is truncated
 _TRUNCATION_TOLERANCE = 0.05
 
@@ -45,8 +56,12 @@ def load_audio(path: Path, max_seconds: float | None = MAX_SECONDS) -> Audio:
     """Decode a recording, keeping left and right apart; raise an InputError on bad files
     and refuse ones longer than max_seconds (None: no limit) before decoding them."""
     path = Path(path)
-    if path.stat().st_size == 0:
-        raise EmptyAudioError(str(path), "file is empty (0 bytes)")
+    try:
+        if path.stat().st_size == 0:
+            raise EmptyAudioError(str(path), "file is empty (0 bytes)")
+        _check_wav_length(path)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot read the file ({exc.strerror})") from exc
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except av.FFmpegError as exc:
@@ -55,7 +70,15 @@ def load_audio(path: Path, max_seconds: float | None = MAX_SECONDS) -> Audio:
         if not container.streams.audio:
             raise AudioDecodeError(str(path), "no audio stream in the file")
         stream = container.streams.audio[0]
+        if stream.codec_context is None:
+            raise AudioDecodeError(str(path), "no decoder for its audio codec")
         source_channels = stream.codec_context.channels or 1
+        if source_channels > MAX_CHANNELS:
+            raise UnsupportedFormatError(
+                str(path),
+                f"{source_channels} audio channels: the scanner reads mono and two-channel "
+                f"(agent and customer) recordings, and mixes down up to {MAX_CHANNELS}",
+            )
         source_rate = stream.codec_context.sample_rate or 0
         declared = _declared_seconds(container, stream)
         if max_seconds is not None and declared > max_seconds:
@@ -97,6 +120,51 @@ def load_audio(path: Path, max_seconds: float | None = MAX_SECONDS) -> Audio:
         source_rate=source_rate,
         codec=stream.codec_context.name,
     )
+
+
+def _check_wav_length(path: Path) -> None:
+    """A WAV whose data chunk declares more audio than the file holds is truncated. ffmpeg
+    quietly takes the file's length for the truth, so the header is read here."""
+    found = wav_data_extent(path)
+    if found is None:
+        return
+    declared, present, unfinished = found
+    if present < declared * (1 - _TRUNCATION_TOLERANCE) - 0.1:
+        hint = " (its header was never finished, as a recorder stopped mid-call leaves it)"
+        raise TruncatedAudioError(
+            str(path),
+            f"truncated: the header declares {declared:.1f} s of audio but the file holds "
+            f"only {present:.1f} s{hint if unfinished else ''}",
+        )
+
+
+def wav_data_extent(path: Path) -> tuple[float, float, bool] | None:
+    """For a RIFF WAV: seconds its data chunk declares, seconds the file holds, and whether
+    the size is the placeholder of an unfinished header. None for anything else."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        head = fh.read(12)
+        if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
+            return None
+        order = "<" if head[:4] == b"RIFF" else ">"
+        byte_rate = 0
+        pos = 12
+        for _ in range(_MAX_CHUNKS):
+            if pos + 8 > size:
+                break
+            fh.seek(pos)
+            chunk, length = struct.unpack(f"{order}4sI", fh.read(8))
+            if chunk == b"fmt ":
+                fmt = fh.read(min(length, 16))
+                if len(fmt) >= 12:
+                    byte_rate = struct.unpack(f"{order}I", fmt[8:12])[0]
+            elif chunk == b"data":
+                if not byte_rate:
+                    return None
+                present = size - pos - 8
+                return length / byte_rate, present / byte_rate, length >= 0xFFFFF000
+            pos += 8 + length + (length & 1)
+    return None
 
 
 def declared_seconds(path: Path) -> float | None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
@@ -23,14 +25,14 @@ from typing import Any
 
 from . import executors, findings
 from .audio import declared_seconds
-from .errors import MetadataError, OutputError
+from .errors import MetadataError, OutputError, UsageError
 from .index import Index
-from .ingest import BatchMetadata, InputFile, batch_csvs, discover, sha256
+from .ingest import BatchMetadata, InputFile, batch_csvs, discover, sha256, source_key
 from .metadata import column_name
 from .models import resolve_whisper
 from .process import Processor, ProcessorFactory, ScanOptions
 from .rules import RuleSet
-from .store import write_json
+from .store import lock_folder, write_json
 from .types import FileError, ScanResult
 
 AUTO_LIMIT_BASE_S = 300.0
@@ -90,24 +92,50 @@ def scan(
     `options.debug`, files are scanned in this process instead, so tracebacks show."""
     paths = [Path(p) for p in paths]
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_out(paths, out)
+    with lock_folder(out):
+        return _scan(
+            paths,
+            out,
+            options or ScanOptions(),
+            workers,
+            time_limit,
+            executor,
+            ray_address,
+            progress,
+            plan,
+        )
+
+
+def _scan(
+    paths: list[Path],
+    out: Path,
+    options: ScanOptions,
+    workers: int,
+    time_limit: float | str | None,
+    executor: str,
+    ray_address: str | None,
+    progress: Callable[[InputFile, ScanResult], None] | None,
+    plan: Callable[[int, int], None] | None,
+) -> ScanSummary:
     started_at = datetime.now(timezone.utc)
-    options = options or ScanOptions()
     rules = options.rules()
-    items, skipped = discover(paths, exclude=out)
-    if any(item.kind == "audio" for item in items):  # fail fast, before writing anything
-        resolve_whisper(options.transcribe.model, allow_download=options.transcribe.allow_download)
-    csvs = batch_csvs(paths, skipped)
-    batch_error: FileError | None = None
-    try:
-        BatchMetadata(csvs, options.metadata_csv)
-    except MetadataError as exc:  # a bad batch CSV fails every file it would describe
-        batch_error = FileError(exc.code, str(exc), exc.path)
-    config = config_signature(options, rules)
-    index = Index(out)
+    index = open_index(out)
     results: list[ScanResult] = []
     model: dict[str, object] | None = None
     try:
+        items, skipped = discover(paths, exclude=out, known=index.sources())
+        if any(item.kind == "audio" for item in items):  # fail fast, before writing anything
+            resolve_whisper(
+                options.transcribe.model, allow_download=options.transcribe.allow_download
+            )
+        csvs = batch_csvs(paths, skipped)
+        batch_error: FileError | None = None
+        try:
+            BatchMetadata(csvs, options.metadata_csv)
+        except MetadataError as exc:  # a bad batch CSV fails every file it would describe
+            batch_error = FileError(exc.code, str(exc), exc.path)
+        config = config_signature(options, rules)
         todo = make_plan(items, index, config, options.reuse_transcripts)
         if plan:
             plan(len(todo.run) + len(todo.rescore), len(todo.reused))
@@ -133,6 +161,8 @@ def scan(
             )
         with closing(done):  # an early stop (disk full, Ctrl-C) stops the workers with it
             for item, outcome in done:
+                if isinstance(outcome, executors.Stopped) and outcome.code == OutputError.code:
+                    raise _full_error(out, results)  # a worker filled the disk
                 result = _as_result(item, outcome)
                 model = dict(result.model) if result.model else model
                 writer.scanned(item, result, model)
@@ -161,17 +191,66 @@ def scan(
     return summary
 
 
+def prepare_out(paths: list[Path], out: Path) -> None:
+    """The output folder must be a folder of its own that this process can write: inputs
+    inside it could be overwritten by findings of the same name, and a scan that cannot
+    write its results should say so before it starts."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: this is a file; give a folder for the findings")
+    full = Path(source_key(out))
+    for p in paths:
+        if p.is_dir() and Path(source_key(p)) == full:
+            raise UsageError(
+                f"--out {out} is the input folder {p}: findings would be mixed with the "
+                "inputs (and could overwrite them); give the findings a folder of their own"
+            )
+        if not p.is_dir() and Path(source_key(p)).parent == full:
+            raise UsageError(
+                f"--out {out} holds the input {p}: findings could overwrite it; give the "
+                "findings a folder of their own"
+            )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-check.", dir=out)
+        os.close(fd)
+        os.unlink(probe)
+    except (FileExistsError, NotADirectoryError) as exc:
+        raise UsageError(f"--out {out}: a part of this path is a file, not a folder") from exc
+    except OSError as exc:
+        if _disk_full(exc):
+            raise _full_error(out, []) from exc
+        raise OutputError(
+            f"--out {out}: cannot write there ({exc.strerror or type(exc).__name__})"
+        ) from exc
+
+
+def open_index(out: Path) -> Index:
+    try:
+        return Index(out)
+    except sqlite3.Error as exc:
+        raise OutputError(f"{out}: cannot open its index ({exc})") from exc
+
+
 def make_plan(items: list[InputFile], index: Index, config: str, reuse: bool) -> Plan:
     """Hash each input once; skip what is done under the same content and settings."""
     run: list[InputFile] = []
     rescore: list[tuple[InputFile, dict[str, Any]]] = []
     reused: list[dict[str, object]] = []
     for item in items:
-        sha = sha256(item.path) if item.path.is_file() else None
+        try:
+            sha = sha256(item.path) if item.kind in ("audio", "transcript") else None
+        except OSError as exc:  # unreadable (permissions), or gone since it was found
+            problem = f"cannot read the file ({exc.strerror or type(exc).__name__})"
+            run.append(replace(item, kind="unreadable", problem=problem))
+            continue
         if sha and index.is_done(item.id, sha, config):
             row = index.row(item.id)
-            reused.append(findings.reused_entry(findings.read(Path(row["output"])), row["output"]))
-            continue
+            try:
+                doc = findings.read(Path(row["output"]))
+                reused.append(findings.reused_entry(doc, row["output"]))
+                continue
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                pass  # its findings were damaged or replaced since: scan it again
         item = replace(item, sha256=sha)
         stored = _stored_transcript(index, item.id, sha, config) if reuse and sha else None
         if stored is not None:
@@ -198,8 +277,11 @@ class _Writer:
 
     def started(self, item: InputFile) -> None:
         """Mark a file running as its work begins, so attempts count real attempts."""
-        size = item.path.stat().st_size if item.path.is_file() else None
-        self.index.start(item.id, str(item.path), item.sha256, size)
+        try:
+            size = item.path.stat().st_size if item.path.is_file() else None
+        except OSError:
+            size = None
+        self.index.start(item.id, source_key(item.path), item.sha256, size)
 
     def scanned(self, item: InputFile, result: ScanResult, model: dict | None) -> None:
         doc = findings.findings_document(

@@ -1,9 +1,10 @@
 """The command line: parse, call the library, map outcomes to exit codes. Nothing else.
 
 Exit codes: 0 every file scanned; 1 some files failed (each has its own error result);
-2 usage error; 3 the batch could not run at all (e.g. the model is missing); 4 a rule at or
-above the `--fail-on` severity failed (and every file was scanned). `scanner verify`: 0 nothing
-found; 1 possible leaks; 3 something could not be checked.
+2 usage error (also: --out is a file, or an input folder); 3 the batch could not run at all
+(the model is missing, --out cannot be written or another scan holds it) or the disk filled
+up; 4 a rule at or above the `--fail-on` severity failed (and every file was scanned).
+`scanner verify`: 0 nothing found; 1 possible leaks; 3 something could not be checked.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from .batch import scan
-from .errors import RulePackError, ScannerError
+from .errors import RulePackError, ScannerError, UsageError, shown
 from .ingest import InputFile
-from .models import WHISPER_PACKAGES, models_dir, resolve_whisper
+from .models import WHISPER_PACKAGES, cache_dir, models_dir, resolve_whisper
 from .process import ScanOptions
 from .redact import ALL_ENTITIES, RedactOptions
 from .rule_tests import run_pack_tests
@@ -32,12 +34,32 @@ from .vocab import SEVERITIES
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
+    pretty_exceptions_enable=False,
     help="Offline compliance scanner for contact-centre calls and chats.",
 )
-err = Console(stderr=True, highlight=False, soft_wrap=True)  # log lines stay whole
+# log lines stay whole, and text from inputs (file names, JSON keys, messages) prints as it
+# is: no markup, no emoji codes, control characters escaped (see `say`)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def say(*parts: str | tuple[str, str], console: Console | None = None) -> None:
+    """One log line: plain strings, or (text, style) for colour; nothing in them is markup."""
+    line = Text()
+    for part in parts:
+        text, style = (part, "") if isinstance(part, str) else part
+        line.append(shown(text), style=style)
+    (console or err).print(line)
+
+
+def say_lines(prefix: tuple[str, str], message: object) -> None:
+    """A message of several lines (a rule pack's problems), each line a log line."""
+    for line in str(message).splitlines() or [""]:
+        say(prefix, " ", line)
+
 
 EXIT_FAILED_FILES = 1
 EXIT_LEAKS = 1  # scanner verify
+EXIT_USAGE = 2
 EXIT_FATAL = 3
 EXIT_GATE = 4
 
@@ -265,11 +287,9 @@ def scan_cmd(
         debug=debug,
     )
     if keep_unredacted and not quiet:
-        err.print("[yellow]--keep-unredacted: transcript text is written WITHOUT redaction[/]")
+        say(("--keep-unredacted: transcript text is written WITHOUT redaction", "yellow"))
     if keep_metadata and not quiet:
-        err.print(
-            f"[yellow]--keep-metadata: {', '.join(keep_metadata)} written as given, unredacted[/]"
-        )
+        say((f"--keep-metadata: {', '.join(keep_metadata)} written as given, unredacted", "yellow"))
 
     bar = _ProgressBar() if not quiet and err.is_terminal else None
 
@@ -284,12 +304,15 @@ def scan_cmd(
             dur = f"{it.duration:.1f} s, " if it.medium == "voice" and it.duration else ""
             failed = [r.rule for r in result.rules if r.outcome == "failed"]
             review = sum(r.outcome == "needs_review" for r in result.rules)
-            note = f"; [red]failed: {', '.join(failed)}[/]" if failed else ""
-            note += f"; [yellow]{review} to review[/]" if review else ""
-            err.print(f"[green]ok[/]     {item.path}  ({dur}{len(it.turns)} turns{note})")
+            notes: list[str | tuple[str, str]] = []
+            if failed:
+                notes += ["; ", (f"failed: {', '.join(failed)}", "red")]
+            if review:
+                notes += ["; ", (f"{review} to review", "yellow")]
+            say(("ok", "green"), f"     {item.path}  ({dur}{len(it.turns)} turns", *notes, ")")
         else:
             assert result.error is not None
-            err.print(f"[red]failed[/] {result.error.message}  [dim]({result.error.code})[/]")
+            say(("failed", "red"), f" {result.error.message}  ", (f"({result.error.code})", "dim"))
 
     try:
         summary = scan(
@@ -304,7 +327,10 @@ def scan_cmd(
             ray_address=ray_address,
         )
     except ScannerError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        say_lines(("error:", "red"), exc)
+        raise typer.Exit(EXIT_USAGE if isinstance(exc, UsageError) else EXIT_FATAL) from exc
+    except OSError as exc:  # the output folder went away or became unwritable mid-batch
+        say(("error:", "red"), f" {exc.filename or out}: {exc.strerror or type(exc).__name__}")
         raise typer.Exit(EXIT_FATAL) from exc
     finally:
         if bar is not None:
@@ -312,7 +338,7 @@ def scan_cmd(
     failed = len(summary.failed)
     if not quiet:
         reused = f"{len(summary.reused)} already done, " if summary.reused else ""
-        err.print(
+        say(
             f"{len(summary.results) - failed} scanned, {failed} failed, {reused}"
             f"{len(summary.skipped)} skipped; findings in {summary.out}"
         )
@@ -341,23 +367,23 @@ def _report_and_gate(
         if write:
             files = build_report(out, keep_unredacted, title, loaded)
             if not quiet:
-                err.print(f"report: {files.html} ({files.interactions} interactions)")
+                say(f"report: {files.html} ({files.interactions} interactions)")
             for name in files.unreadable:
-                err.print(f"[yellow]not read:[/] {name}")
+                say(("not read:", "yellow"), f" {name}")
         if fail_on is None:
             return False
         hits = gate(loaded.docs, fail_on.value)
     except (ScannerError, OSError) as exc:
-        err.print(f"[red]error:[/] report: {exc}")
+        say(("error:", "red"), f" report: {exc}")
         raise typer.Exit(EXIT_FATAL) from exc
     for hit in hits if not quiet else []:
-        err.print(
-            f"[red]fail-on {fail_on.value}:[/] {hit.interaction}: {hit.rule} ({hit.severity})"
+        say(
+            (f"fail-on {fail_on.value}:", "red"), f" {hit.interaction}: {hit.rule} ({hit.severity})"
         )
     if hits:
-        err.print(
-            f"[red]{len(hits)} failed rule(s) at or above {fail_on.value}[/] "
-            f"in {len({h.interaction for h in hits})} interaction(s)"
+        say(
+            (f"{len(hits)} failed rule(s) at or above {fail_on.value}", "red"),
+            f" in {len({h.interaction for h in hits})} interaction(s)",
         )
     return bool(hits)
 
@@ -372,7 +398,7 @@ PacksArg = Annotated[
 def _pack_files(packs: list[Path] | None) -> list[Path]:
     files = pack_files(list(packs) if packs else default_rule_paths())
     if not files:
-        err.print("[red]error:[/] no rule packs found (a pack is a folder with pack.yaml)")
+        say(("error:", "red"), " no rule packs found (a pack is a folder with pack.yaml)")
         raise typer.Exit(2)
     return files
 
@@ -399,7 +425,7 @@ def rules_test(
     """Run every rule's examples; print a table per rule; exit 1 if any example fails."""
     from rich.table import Table
 
-    out = Console(highlight=False)
+    out = Console(highlight=False, markup=False, emoji=False)
     failures = 0
     for f in _pack_files(packs):
         try:
@@ -421,7 +447,7 @@ def rules_test(
                 str(rep.count("fp")),
                 str(rep.count("tn")),
                 str(rep.count("fn")),
-                "[green]ok[/]" if rep.ok else "[red]FAIL[/]",
+                Text("ok", style="green") if rep.ok else Text("FAIL", style="red"),
             )
             details += [f"  {rep.rule}: {p}" for p in rep.problems]
             for case in rep.cases:
@@ -433,7 +459,7 @@ def rules_test(
                     )
         out.print(table)
         for d in details:
-            out.print(d, markup=False)
+            say(d, console=out)
     out.print(f"{'all examples pass' if not failures else f'{failures} failing'}")
     raise typer.Exit(1 if failures else 0)
 
@@ -480,9 +506,15 @@ def rules_eval(
     try:
         report = evaluate(folder, options, labels, workers=workers)
     except ScannerError as exc:
-        err.print(f"error: {exc}", markup=False)
+        say_lines(("error:", ""), exc)
         raise typer.Exit(2) from exc
-    out = Console(highlight=False, soft_wrap=True, width=max(120, Console().width))
+    out = Console(
+        highlight=False,
+        soft_wrap=True,
+        markup=False,
+        emoji=False,
+        width=max(120, Console().width),
+    )
     table = Table(title=f"{folder}: {report.interactions} interactions", title_justify="left")
     for col in ("rule", "n", "accuracy", "precision", "recall", "exp\\got P/F/NA/R"):
         table.add_column(col, justify="left" if col == "rule" else "right")
@@ -542,7 +574,7 @@ def rules_explain(
             rule, _pack_files(packs), text=text, file=file, medium=medium, campaign=campaign
         )
     except (ScannerError, ValueError) as exc:
-        err.print(f"[red]error:[/] {exc}")
+        say_lines(("error:", "red"), exc)
         raise typer.Exit(2) from exc
     typer.echo(report)
 
@@ -563,10 +595,10 @@ def report_cmd(
     """Write OUTDIR/report.html (self-contained, works offline), results.csv (one row per
     interaction and rule) and interactions.csv (one row per interaction)."""
     if not outdir.is_dir():
-        err.print(f"[red]error:[/] {outdir}: not a folder")
+        say(("error:", "red"), f" {outdir}: not a folder")
         raise typer.Exit(2)
     if keep_unredacted:
-        err.print("[yellow]--keep-unredacted: the report may show personal data[/]")
+        say(("--keep-unredacted: the report may show personal data", "yellow"))
     tripped = _report_and_gate(outdir, True, fail_on, keep_unredacted=keep_unredacted, title=title)
     raise typer.Exit(EXIT_GATE if tripped else 0)
 
@@ -578,15 +610,13 @@ def verify_cmd(
     """Re-scan everything written for personal data with an independent method, writing
     nothing. Exit 0: nothing found; 1: possible leaks (listed by file, place and kind, never
     the value); 3: something could not be checked (named, with the problem)."""
-    from rich.markup import escape
-
     from .verify import verify
 
     result = verify(outdir)
     for leak in result.leaks:
         typer.echo(f"{leak.file}: {leak.where}: possible {leak.kind}")
     for problem in result.problems:
-        err.print(f"[red]error:[/] {escape(problem.file)}: {escape(problem.problem)}")
+        say(("error:", "red"), f" {problem.file}: {problem.problem}")
     unchecked = f", {len(result.problems)} could not be checked" if result.problems else ""
     typer.echo(f"{result.files} files checked, {len(result.leaks)} possible leaks{unchecked}")
     if result.leaks:
@@ -603,7 +633,7 @@ def status_cmd(
     from .index import INDEX_NAME, Index
 
     if not (outdir / INDEX_NAME).is_file():
-        err.print(f"[red]error:[/] {outdir}: no {INDEX_NAME} (not a scan output folder)")
+        say(("error:", "red"), f" {outdir}: no {INDEX_NAME} (not a scan output folder)")
         raise typer.Exit(2)
     index = Index(outdir)
     try:
@@ -628,10 +658,10 @@ def status_cmd(
 @app.command("models")
 def models_cmd() -> None:
     """List the known model names and where each one is found (nothing is downloaded)."""
-    err.print(f"models folder: {models_dir()}")
+    say(f"models folder: {models_dir()}; models in parts are joined into {cache_dir()}")
     for name in WHISPER_PACKAGES:
         try:
-            found = resolve_whisper(name)
+            found = resolve_whisper(name, join=False)  # a listing writes nothing
             typer.echo(f"{name}\t{found.origin}\t{found.path}")
         except ScannerError as exc:
             typer.echo(f"{name}\tmissing\t{exc}")
@@ -662,7 +692,7 @@ class _ProgressBar:
         self.task = self.progress.add_task("scan", total=todo, audio="")
         self.progress.start()
         if reused:
-            err.print(f"{reused} already done (same content and settings): skipped")
+            say(f"{reused} already done (same content and settings): skipped")
 
     def advance(self, result: ScanResult) -> None:
         import time
@@ -679,7 +709,19 @@ class _ProgressBar:
 
 
 def main() -> None:
-    app(prog_name="scanner")
+    """The `scanner` command. A bug shows as one line naming it, never a traceback (which
+    could hold content); --debug shows the traceback."""
+    try:
+        app(prog_name="scanner")
+    except Exception as exc:
+        if "--debug" in sys.argv:
+            raise
+        say(
+            ("internal error:", "red"),
+            f" unexpected {type(exc).__name__} (a bug in the scanner; run the command with "
+            "--debug for the traceback)",
+        )
+        sys.exit(EXIT_FATAL)
 
 
 if __name__ == "__main__":

@@ -253,12 +253,16 @@ class NotFindingsError(FindingsError):
     """JSON, but not a findings document (the summary, anything else)."""
 
 
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def read(path: Path) -> dict[str, Any]:
     """One findings document. FindingsError if the file is not JSON, NotFindingsError if it is
     not findings, OSError if it cannot be read at all."""
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"), parse_constant=_not_json)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # NaN/Infinity: ValueError
         raise FindingsError(f"{path}: not readable JSON ({type(exc).__name__})") from exc
     if not isinstance(doc, dict) or doc.get("schema") != FINDINGS_SCHEMA:
         raise NotFindingsError(f"{path}: not a findings file (schema {FINDINGS_SCHEMA})")

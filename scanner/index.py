@@ -11,6 +11,7 @@ SQLite in WAL mode with full sync keeps the index itself intact through a kill.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -105,6 +106,11 @@ class Index:
                 ident,
             ),
         )
+
+    def sources(self) -> dict[str, str]:
+        """Each source this folder has seen (its full path) and the id it was given."""
+        rows = self.db.execute("SELECT id, source FROM interactions")
+        return {os.path.realpath(r["source"]): r["id"] for r in rows}
 
     def counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT status, COUNT(*) AS n FROM interactions GROUP BY status")

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import hashlib
 import os
 import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -636,16 +638,81 @@ class LemmaMatcher(_SpacyMatcher):
 
 
 def validate_token_pattern(pattern: list[dict[str, Any]]) -> None:
-    """spaCy's own validation of a Matcher pattern, with its message."""
-    from spacy.errors import MatchPatternError
+    """spaCy's own validation of a Matcher pattern, with its message; and ours: no custom
+    attributes (`_`: the scanner defines none), and every REGEX valid RE2 on a text attribute,
+    because the matcher runs it with RE2 (see `re2_token_pattern`)."""
     from spacy.matcher import Matcher as SpacyMatcher
     from spacy.vocab import Vocab
 
+    for i, spec in enumerate(pattern):
+        for attr, value in spec.items():
+            if attr == "_":
+                raise ValueError(
+                    f"token {i}: custom attributes ('_') are not available in rule packs"
+                )
+            if isinstance(value, dict) and "REGEX" in value:
+                regex = value["REGEX"]
+                if str(attr).upper() not in _TOKEN_TEXT or not isinstance(regex, str):
+                    raise ValueError(
+                        f"token {i}: REGEX works on a text attribute "
+                        f"({', '.join(_TOKEN_TEXT)}) and takes one pattern"
+                    )
+                compile_regex(regex)
     try:
         SpacyMatcher(Vocab(), validate=True).add("p", [pattern])
-    except MatchPatternError as exc:
-        detail = " ".join(str(exc).split())
+    except Exception as exc:  # MatchPatternError, and TypeError etc. on odd shapes
+        detail = " ".join(str(exc).split())[:500] or type(exc).__name__
         raise ValueError(f"not a valid spaCy token pattern: {detail}") from exc
+
+
+# the token attributes REGEX may test, and how to read each from a spaCy token
+_TOKEN_TEXT: dict[str, Callable[[Any], str]] = {
+    "ORTH": lambda t: t.orth_,
+    "TEXT": lambda t: t.text,
+    "LOWER": lambda t: t.lower_,
+    "NORM": lambda t: t.norm_,
+    "LEMMA": lambda t: t.lemma_,
+    "POS": lambda t: t.pos_,
+    "TAG": lambda t: t.tag_,
+    "DEP": lambda t: t.dep_,
+    "SHAPE": lambda t: t.shape_,
+    "PREFIX": lambda t: t.prefix_,
+    "SUFFIX": lambda t: t.suffix_,
+    "ENT_TYPE": lambda t: t.ent_type_,
+    "MORPH": lambda t: str(t.morph),
+}
+
+
+def re2_token_pattern(pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The pattern with each REGEX predicate run by RE2. spaCy runs REGEX with Python's
+    backtracking `re`, where a pattern such as ^(a+)+$ can take forever on one token; each
+    becomes a token extension whose getter is an RE2 search, which takes linear time."""
+    from spacy.tokens import Token
+
+    out = []
+    for spec in pattern:
+        spec = dict(spec)
+        extensions: dict[str, bool] = {}
+        for attr, value in list(spec.items()):
+            if not (isinstance(value, dict) and "REGEX" in value):
+                continue
+            key = str(attr).upper()
+            name = "scanner_re2_" + hashlib.sha1(f"{key}\0{value['REGEX']}".encode()).hexdigest()
+            if not Token.has_extension(name):
+                regex, read = compile_regex(value["REGEX"]), _TOKEN_TEXT[key]
+                Token.set_extension(
+                    name, getter=lambda t, regex=regex, read=read: bool(regex.search(read(t)))
+                )
+            extensions[name] = True
+            rest = {k: v for k, v in value.items() if k != "REGEX"}
+            if rest:
+                spec[attr] = rest
+            else:
+                del spec[attr]
+        if extensions:
+            spec["_"] = extensions
+        out.append(spec)
+    return out
 
 
 @register
@@ -655,7 +722,7 @@ class TokensMatcher(_SpacyMatcher):
     class Spec(Strict):
         """A spaCy Matcher token pattern, for what phrases cannot say (e.g. any form of
         'record' followed by up to two words and then 'call'). Checked by spaCy when the pack
-        loads."""
+        loads; REGEX predicates run with RE2."""
 
         tokens: list[dict[str, Any]] = Field(min_length=1)
 
@@ -670,7 +737,7 @@ class TokensMatcher(_SpacyMatcher):
         return cls(spec.tokens)
 
     def __init__(self, pattern: list[dict]) -> None:
-        super().__init__([pattern], f"tokens {pattern}")
+        super().__init__([re2_token_pattern(pattern)], f"tokens {pattern}")
 
 
 @register

@@ -103,6 +103,10 @@ def read_batch_csv(path: Path) -> dict[str, dict[str, object]]:
                 name = (row.get("file") or "").strip()
                 if not name:
                     raise MetadataError(f"{path}:{reader.line_num}", "row has an empty 'file'")
+                if "\x00" in name:  # no path holds one; resolving it would raise ValueError
+                    raise MetadataError(
+                        f"{path}:{reader.line_num}", "row's 'file' holds a NUL character"
+                    )
                 build(row, f"{path}:{reader.line_num}")  # validate now, with the line number
                 rows.setdefault(str((path.parent / name).resolve()), row)
                 rows.setdefault(Path(name).name, row)

@@ -38,13 +38,27 @@ class ResolvedModel:
 
 
 def models_dir() -> Path:
-    """User-placed and joined models live here: $SCANNER_MODELS_DIR or ./models."""
+    """User-placed models live here: $SCANNER_MODELS_DIR or ./models."""
     env = os.environ.get("SCANNER_MODELS_DIR")
     return Path(env) if env else Path.cwd() / "models"
 
 
-def resolve_whisper(name: str = DEFAULT_WHISPER, allow_download: bool = False) -> ResolvedModel:
-    """Turn a model name or a path into a folder of CTranslate2 whisper files."""
+def cache_dir() -> Path:
+    """Where models shipped in parts are joined, once: $SCANNER_MODELS_DIR when set, else the
+    user's cache ($XDG_CACHE_HOME or ~/.cache), never the folder the command runs in."""
+    env = os.environ.get("SCANNER_MODELS_DIR")
+    if env:
+        return Path(env)
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "interaction-scanner" / "models"
+
+
+def resolve_whisper(
+    name: str = DEFAULT_WHISPER, allow_download: bool = False, join: bool = True
+) -> ResolvedModel:
+    """Turn a model name or a path into a folder of CTranslate2 whisper files. A model
+    shipped in parts is joined into cache_dir() on first use; with join=False (listing
+    models) nothing is written and the answer says where it would go."""
     as_path = Path(name).expanduser()
     if as_path.is_dir() or os.sep in name or name.startswith("."):
         if not _is_whisper_dir(as_path):
@@ -58,7 +72,7 @@ def resolve_whisper(name: str = DEFAULT_WHISPER, allow_download: bool = False) -
         return ResolvedModel(name, local, "models-dir")
     spec = WHISPER_PACKAGES.get(name)
     if spec is not None:
-        found = _from_packages(name, spec, local)
+        found = _from_packages(name, spec, cache_dir() / name, join)
         if found is not None:
             return found
     if allow_download:
@@ -110,13 +124,18 @@ def package_dir(module: str) -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _from_packages(name: str, spec: dict[str, object], target: Path) -> ResolvedModel | None:
+def _from_packages(
+    name: str, spec: dict[str, object], target: Path, join: bool
+) -> ResolvedModel | None:
     dirs = [package_dir(m) for m in spec["packages"]]  # type: ignore[union-attr]
     if any(d is None for d in dirs):
         return None
     data = [d / str(spec["subdir"]) for d in dirs if d is not None]
     if len(data) == 1:
         return ResolvedModel(name, data[0], "package") if _is_whisper_dir(data[0]) else None
+    if not join:
+        joined = _is_whisper_dir(target)
+        return ResolvedModel(name, target, "package" if joined else "package, joined on first use")
     _join_parts(data, target)
     return ResolvedModel(name, target, "package")
 

@@ -9,6 +9,7 @@ process (`Processor.run`) holds only redacted text unless the user asked for the
 
 from __future__ import annotations
 
+import errno
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,7 +18,7 @@ import numpy as np
 
 from .audio import AUDIO_SUFFIXES, Audio, load_audio
 from .audio_redact import PAD_S, masked_times, redact_samples, write_wav
-from .errors import InputError, ScannerError, UnsupportedFormatError
+from .errors import InputError, OutputError, ScannerError, UnsupportedFormatError
 from .ingest import BatchMetadata, InputFile, file_source
 from .metadata import restrict
 from .redact import Redacted, RedactOptions, Redactor, quote_redacted
@@ -183,7 +184,12 @@ class Processor:
         spans = masked_times(red, audio.duration)
         method = self.options.redact_audio or "tone"
         target = self.out / f"{item.id}.redacted.wav"
-        write_wav(target, redact_samples(audio, spans, method))
+        try:
+            write_wav(target, redact_samples(audio, spans, method))
+        except OSError as exc:
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):  # the batch stops, as for findings
+                raise OutputError(f"{self.out}: no space left on the device") from exc
+            raise
         return {
             "file": target.name,
             "method": method,
@@ -314,6 +320,8 @@ def _vocabulary_of(meta: Metadata) -> list[str]:
 def _check_kind(item: InputFile) -> None:
     if item.kind == "missing":
         raise InputError(str(item.path), "no such file or folder")
+    if item.kind == "unreadable":
+        raise InputError(str(item.path), item.problem or "cannot read the file")
     if item.kind == "unsupported":
         raise UnsupportedFormatError(
             str(item.path),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -202,7 +203,7 @@ def _render_turn(
 
 
 def _fmt_time(t: float | None) -> str:
-    if t is None:
+    if not isinstance(t, int | float) or not math.isfinite(t):
         return ""
     m, s = divmod(int(t), 60)
     return f"{m}:{s:02d}"

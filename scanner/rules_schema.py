@@ -226,7 +226,40 @@ class Pack(_Strict):
             for ref in (r.after, r.before):
                 if ref and ref not in ids:
                     raise ValueError(f"rule '{r.id}' refers to unknown rule '{ref}'")
+        cycle = _reference_cycle({r.id: [x for x in (r.after, r.before) if x] for r in self.rules})
+        if cycle:
+            raise ValueError(
+                "rules refer to each other in a circle through after/before ("
+                + " -> ".join(cycle)
+                + "): one of them would always be checked without the other, so it could "
+                "never pass"
+            )
         return self
+
+
+def _reference_cycle(refs: dict[str, list[str]]) -> list[str] | None:
+    """The first circle of after/before references (a rule referring to itself included)."""
+    state: dict[str, int] = {}
+    for start in refs:
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path: list[str] = []
+        while stack:
+            node, i = stack.pop()
+            if i == 0:
+                if state.get(node) == 2:
+                    continue
+                if state.get(node) == 1:
+                    return [*path[path.index(node) :], node]
+                state[node] = 1
+                path.append(node)
+            nexts = refs.get(node, [])
+            if i < len(nexts):
+                stack.append((node, i + 1))
+                stack.append((nexts[i], 0))
+            else:
+                state[node] = 2
+                path.pop()
+    return None
 
 
 # ---- loading with line numbers --------------------------------------------------------------
@@ -257,12 +290,15 @@ def load_pack(path: Path) -> Pack:
         raise RulePackError(str(path), [(None, None, f"cannot read the file ({exc})")]) from exc
     try:
         root = yaml.compose(text, Loader=PackLoader)
+        _check_nodes(path, root)
         data = yaml.load(text, Loader=PackLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise RulePackError(str(path), [(line, None, f"invalid YAML: {problem}")]) from exc
+    except RecursionError as exc:
+        raise RulePackError(str(path), [(None, None, "invalid YAML: nested too deeply")]) from exc
     if not isinstance(data, dict):
         raise RulePackError(
             str(path), [(1, None, "a rule pack is a mapping with 'pack' and 'rules'")]
@@ -271,6 +307,66 @@ def load_pack(path: Path) -> Pack:
         return Pack.model_validate(data)
     except ValidationError as exc:
         raise RulePackError(str(path), [_issue(root, e) for e in exc.errors()]) from exc
+    except RecursionError as exc:
+        raise RulePackError(str(path), [(None, None, "nested too deeply")]) from exc
+
+
+# what a pack may expand to through YAML aliases: packs are hundreds of values, and an alias
+# of an alias of ... (the "billion laughs") would hold validation for ever
+_MAX_VALUES = 200_000
+
+
+def _check_nodes(path: Path, root: yaml.Node | None) -> None:
+    """What the YAML reader lets through silently: a key given twice in one mapping (the
+    last one would win), and aliases that multiply the document beyond reason."""
+    if root is None:
+        return
+    sizes: dict[int, int] = {}
+    entered: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:  # sizes after expanding aliases, children before parents
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        kids = _children(node)
+        if done:
+            sizes[id(node)] = min(_MAX_VALUES + 1, 1 + sum(sizes.get(id(c), 1) for c in kids))
+            continue
+        if id(node) in entered:  # an alias of an enclosing node: counted once
+            continue
+        entered.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            _no_duplicate_keys(path, node)
+        stack.append((node, True))
+        stack.extend((c, False) for c in kids if id(c) not in sizes)
+    if sizes[id(root)] > _MAX_VALUES:
+        raise RulePackError(
+            str(path),
+            [(None, None, f"the pack expands to over {_MAX_VALUES} values (YAML aliases)")],
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [x for pair in node.value for x in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _no_duplicate_keys(path: Path, node: yaml.MappingNode) -> None:
+    first: dict[str, int] = {}
+    for key, _ in node.value:
+        if not isinstance(key, yaml.ScalarNode):
+            continue
+        line = key.start_mark.line + 1
+        if key.value in first:
+            problem = (
+                f"key '{key.value}' is given twice in one mapping (first on line "
+                f"{first[key.value]}); only one of them could count"
+            )
+            raise RulePackError(str(path), [(line, None, problem)])
+        first[key.value] = line
 
 
 def _issue(root: yaml.Node, err: Any) -> tuple[int | None, str | None, str]:

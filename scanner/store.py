@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from .errors import BusyError
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -30,6 +35,29 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.close(dir_fd)
 
 
+@contextlib.contextmanager
+def lock_folder(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a folder while a scan writes there: a second scan of the
+    same output folder stops at once with BusyError rather than mixing its writes with the
+    first's. The lock is the kernel's (flock on the folder itself): nothing is left behind,
+    and it goes with the process however that ends. Where the filesystem has no locks, the
+    scan goes on unlocked."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BusyError(
+                f"{folder}: another scan is writing to this folder; wait for it to finish "
+                "(the same command then resumes where it stopped) or choose another --out"
+            ) from exc
+        except OSError:
+            pass  # no locks on this filesystem
+        yield
+    finally:
+        os.close(fd)
+
+
 def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
@@ -37,4 +65,6 @@ def _umask() -> int:
 
 
 def write_json(path: Path, obj: Any) -> None:
-    write_atomic(path, (json.dumps(obj, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    """JSON as the standard has it: a value that is not (NaN, Infinity) is a bug, not output."""
+    text = json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False)
+    write_atomic(path, (text + "\n").encode("utf-8"))

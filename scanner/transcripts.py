@@ -125,12 +125,16 @@ def _read_txt(path: Path, text: str) -> tuple[Turn, ...]:
     return tuple(turns)
 
 
+# a time past a week into an interaction is a broken file, not a long call
+MAX_SECONDS = 7 * 24 * 3600.0
+
+
 class _JsonTurn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     speaker: str
     text: str
-    start: float | None = Field(default=None, ge=0)
-    end: float | None = Field(default=None, ge=0)
+    start: float | None = Field(default=None, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
+    end: float | None = Field(default=None, ge=0, le=MAX_SECONDS, allow_inf_nan=False)
 
 
 class _JsonInteraction(BaseModel):
@@ -144,9 +148,13 @@ class _JsonInteraction(BaseModel):
 
 def _read_json(path: Path, text: str) -> tuple[tuple[Turn, ...], dict[str, object]]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise TranscriptFormatError(str(path), f"invalid JSON: {exc.msg}", line=exc.lineno) from exc
+    except ValueError as exc:  # NaN, Infinity: not JSON, whatever Python's reader allows
+        raise TranscriptFormatError(str(path), f"invalid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise TranscriptFormatError(str(path), "invalid JSON: nested too deeply") from exc
     try:
         doc = _JsonInteraction.model_validate(data)
     except ValidationError as exc:
@@ -237,7 +245,51 @@ def _json_problem(err: dict, data: object) -> tuple[str, str]:
     return where, f"invalid value ({kind.replace('_', ' ')})"
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 _VOICE_PREFIX = re.compile(r"^\s*(?P<label>[A-Za-z][\w .'-]{0,40}?)\s*:\s*(?P<text>.*)$", re.S)
+
+
+_CUE_TIME = r"(?:\d+:)?[0-5]?\d:[0-5]\d[.,]\d{1,3}"
+_TIMING = re.compile(rf"^\s*{_CUE_TIME}\s+-->\s+{_CUE_TIME}(?:\s.*)?$")
+
+
+def _cue_blocks(text: str, suffix: str) -> list[tuple[int, list[str]]]:
+    """Each cue of a caption file as (first line number, lines): every block but the WebVTT
+    header, NOTE, STYLE and REGION blocks."""
+    blocks: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    first = 0
+    for lineno, line in enumerate([*text.splitlines(), ""], start=1):
+        if line.strip():
+            if not current:
+                first = lineno
+            current.append(line)
+        elif current:
+            blocks.append((first, current))
+            current = []
+    if suffix == ".vtt" and blocks and blocks[0][1][0].lstrip("\ufeff").startswith("WEBVTT"):
+        blocks = blocks[1:]
+    skip = ("NOTE", "STYLE", "REGION")
+    return [b for b in blocks if not (suffix == ".vtt" and b[1][0].split(" ")[0] in skip)]
+
+
+def _check_cues(path: Path, text: str, suffix: str) -> int:
+    """Every cue has a readable timing line: a cue that the caption reader would drop without
+    a word (a broken timestamp) is an error naming its line. Returns the number of cues."""
+    blocks = _cue_blocks(text, suffix)
+    for n, (lineno, lines) in enumerate(blocks, start=1):
+        timing = next((i for i, line in enumerate(lines[:2]) if "-->" in line), None)
+        if timing is None or not _TIMING.match(lines[timing]):
+            raise TranscriptFormatError(
+                str(path),
+                "cue has no readable timing line (expected 00:00:01.000 --> 00:00:04.000)",
+                line=lineno + (timing or 0),
+                where=f"cue {n}",
+            )
+    return len(blocks)
 
 
 def _read_captions(path: Path, text: str, suffix: str) -> tuple[Turn, ...]:
@@ -250,6 +302,11 @@ def _read_captions(path: Path, text: str, suffix: str) -> tuple[Turn, ...]:
         raise TranscriptFormatError(
             str(path), f"not a valid {kind} file (a cue with a bad timestamp or layout)"
         ) from exc
+    cues = _check_cues(path, text, suffix)
+    if len(captions) != cues:
+        raise TranscriptFormatError(
+            str(path), f"{cues - len(captions)} of {cues} cues could not be read"
+        )
     turns: list[Turn] = []
     for i, cap in enumerate(captions):
         body = " ".join(cap.text.split())
@@ -265,7 +322,12 @@ def _read_captions(path: Path, text: str, suffix: str) -> tuple[Turn, ...]:
                 "caption has no known speaker (use a voice tag <v Agent> or an 'Agent:' prefix)",
                 where=f"cue {i + 1} at {cap.start}",
             )
-        turns.append(Turn(role, body, parse_seconds(cap.start), parse_seconds(cap.end)))
+        start, end = parse_seconds(cap.start), parse_seconds(cap.end)
+        if end < start:
+            raise TranscriptFormatError(
+                str(path), "cue ends before it starts", where=f"cue {i + 1} at {cap.start}"
+            )
+        turns.append(Turn(role, body, start, end))
     if not turns:
         raise TranscriptFormatError(str(path), "no captions found")
     return tuple(turns)

@@ -36,9 +36,11 @@ ERROR_CODES: dict[str, str] = {
     "internal-error": "a bug in the scanner (run with --debug for the traceback)",
 }
 
-# codes of errors that stop a whole batch (exit 3) rather than one file
+# codes of errors that stop a whole batch (exit 3, or 2 for usage) rather than one file
 FATAL_CODES: dict[str, str] = {
     "scanner-error": "an error of the scanner's own",
+    "usage": "the command line asks for something impossible (exit 2)",
+    "busy": "another scan is writing to the same output folder",
     "model": "a model cannot be loaded",
     "model-not-found": "a model is not installed",
     "output": "the output folder cannot be written (a full disk)",
@@ -46,6 +48,19 @@ FATAL_CODES: dict[str, str] = {
     "executor": "the workers could not start",
     "ray-unavailable": "Ray is not installed or the cluster cannot be reached",
 }
+
+
+# the files a scan writes in OUT besides `<id>.json` and `<id>.redacted.wav`. No interaction
+# id may equal one of their stems (in any case), so no input can overwrite them or be
+# overwritten by them, whatever it is called
+OUTPUT_NAMES: tuple[str, ...] = (
+    "summary.json",
+    "report.html",
+    "results.csv",
+    "interactions.csv",
+    "index.sqlite",
+)
+RESERVED_IDS: frozenset[str] = frozenset(n.split(".")[0] for n in OUTPUT_NAMES)
 
 
 def severity_rank(severity: str) -> int:

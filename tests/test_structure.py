@@ -95,3 +95,17 @@ def test_the_rule_schema_accepts_exactly_the_registered_matchers() -> None:
     with pytest.raises(ValidationError) as info:
         rules_schema.Step.model_validate({"match": {"no_such_matcher": 1}})
     assert all(k in str(info.value) for k in kinds)  # the error names every registered kind
+
+
+def test_our_own_output_names_are_the_ones_ids_keep_clear_of() -> None:
+    from scanner import findings, index, report
+
+    written = {
+        findings.SUMMARY_NAME,
+        index.INDEX_NAME,
+        report.REPORT_NAME,
+        report.RESULTS_CSV,
+        report.INTERACTIONS_CSV,
+    }
+    assert written == set(vocab.OUTPUT_NAMES)
+    assert {n.split(".")[0] for n in written} <= vocab.RESERVED_IDS

@@ -161,7 +161,7 @@ def test_ids_made_for_clashing_names_never_read_as_a_number(tmp_path: Path) -> N
     """The tag added to clashing ids was eight hex digits, all digits for about 1 path in 40
     ("call-12345678", a digit run to verify); it is letters now."""
     paths = [tmp_path / str(n) / "call.wav" for n in range(400)]
-    ids = [item.id for item in with_ids([(p, "audio") for p in paths])]
+    ids = [item.id for item in with_ids([(p, "audio", None) for p in paths])]
     assert len(set(ids)) == 400
     for ident in ids:
         stem, tag = ident.rsplit("-", 1)
