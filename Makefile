@@ -37,7 +37,7 @@ scan: $(STAMP)
 test: system-deps $(STAMP)
 	$(PY) -m pytest -q
 
-# the fast tier: no whisper, no browser, about two minutes on two cores; run it on every change
+# the fast tier: no whisper, no browser, under a minute on two cores; run it on every change
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow"
 

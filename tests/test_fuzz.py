@@ -33,6 +33,8 @@ from scanner.rules import RuleSet
 from scanner.rules_schema import load_pack
 from scanner.types import Interaction, Metadata, Turn
 
+pytestmark = pytest.mark.slow  # bounded fuzzing runs with the whole suite (make test, CI)
+
 settings.register_profile(
     "ci",
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", "200")),

@@ -101,6 +101,7 @@ def test_markup_in_names_keys_and_text_is_printed_literally(tmp_path: Path) -> N
 # 2 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_unreadable_file_fails_alone_and_the_batch_goes_on(shared_tmp: Path) -> None:
     """Unreadable: mode 000 under a scan without root's override (see run_unprivileged);
     and a FIFO with a transcript's name, which would block whoever opens it."""
@@ -124,6 +125,7 @@ def test_an_unreadable_file_fails_alone_and_the_batch_goes_on(shared_tmp: Path) 
 # 3 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_inputs_named_like_our_own_outputs_keep_their_findings(tmp_path: Path) -> None:
     batch = tmp_path / "in"
     batch.mkdir()
@@ -150,6 +152,7 @@ def test_inputs_named_like_our_own_outputs_keep_their_findings(tmp_path: Path) -
 # 4 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_time_of_1e400_is_a_format_error_and_infinity_never_stops_the_report(
     tmp_path: Path,
 ) -> None:
@@ -252,6 +255,7 @@ def test_a_caption_cue_is_never_dropped_or_taken_backwards(
 # 7 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_an_unreadable_subfolder_is_reported_not_skipped(shared_tmp: Path) -> None:
     batch = shared_tmp / "in"
     (batch / "locked").mkdir(parents=True)
@@ -271,6 +275,7 @@ def test_an_unreadable_subfolder_is_reported_not_skipped(shared_tmp: Path) -> No
 # 8 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_out_equal_to_the_input_folder_is_refused_and_a_parent_works(tmp_path: Path) -> None:
     batch = tmp_path / "data" / "chats"
     shutil.copytree(SAMPLES / "chats", batch)
@@ -383,6 +388,7 @@ def _pack(*rules: str) -> str:
     return "pack: p\nversion: 1.0.0\nrules:\n" + "".join(rules)
 
 
+@pytest.mark.slow
 def test_broken_rule_packs_are_lint_errors_not_crashes(tmp_path: Path) -> None:
     packs = {
         "custom-attr": _pack(RULE.format(id="a", match="{tokens: [{_: {foo: [[x]]}}]}")),
@@ -415,6 +421,7 @@ def test_broken_rule_packs_are_lint_errors_not_crashes(tmp_path: Path) -> None:
 # 12 -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_out_that_is_a_file_or_read_only_is_a_clear_error(shared_tmp: Path) -> None:
     afile = shared_tmp / "taken"
     afile.write_text("not a folder")
@@ -434,6 +441,7 @@ def test_out_that_is_a_file_or_read_only_is_a_clear_error(shared_tmp: Path) -> N
 # 13 -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_second_scan_of_a_busy_out_stops_at_once_with_a_message(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
@@ -471,6 +479,7 @@ def test_two_scans_started_at_once_never_hit_a_locked_database(tmp_path: Path) -
 # 14 -------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_deep_json_many_channels_newlines_and_models_listing(tmp_path: Path) -> None:
     deep = tmp_path / "deep.json"
     deep.write_text('{"format": "scanner.interaction/v1", "turns": ' + "[" * 100_000)

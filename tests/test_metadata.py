@@ -67,6 +67,7 @@ def test_unsafe_columns_are_written_nowhere(scanned: tuple[Path, Path]) -> None:
     assert verify(out).leaks == ()
 
 
+@pytest.mark.slow
 def test_findings_keep_the_safe_columns_and_name_the_dropped_ones(
     scanned: tuple[Path, Path],
 ) -> None:
