@@ -989,6 +989,11 @@ _STRONG_ORG_CUES = (
     ("calling", "from"),
     ("calling", "you", "from"),
     ("on", "behalf", "of"),
+    ("i", "work", "for"),
+    ("i", "work", "at"),
+    ("working", "for"),
+    ("i", "am", "with"),
+    ("here", "at"),
 )
 # "from" may take a capitalised name of its own ("Sneha from KartNation"); after the others
 # a name must hold a noun organisations are named with ("with Leila at Quayside Bank")
@@ -998,6 +1003,7 @@ _WEAK_ORG_CUES = (
     ("with",),
     ("for",),
     ("of",),
+    ("you", "have", "got"),
     ("this", "is"),
     ("it", "is"),
     ("you", "are", "through", "to"),
@@ -1112,7 +1118,8 @@ def _named(nt: NormText, k: int) -> bool:
     """Token k looks like a given name: a known first name, written with a capital (not at
     the start of a sentence), a rare word, or followed by "from", "speaking", "here"."""
     toks = nt.tokens
-    if toks[k] in first_names() or zipf(toks[k]) < 3.3:
+    rare = 3.8 if k >= 2 and toks[k - 2 : k] == ("this", "is") else 3.3
+    if toks[k] in first_names() or zipf(toks[k]) < rare:
         return True
     if k + 1 < len(toks) and toks[k + 1] in _NAME_FOLLOWERS:
         return True
