@@ -971,7 +971,33 @@ _INTRO_BEFORE = (
     ("you", "are", "through", "to"),
     ("you", "have", "got"),
 )
-_INTRO_AFTER = frozenset({"speaking", "here"})
+_INTRO_AFTER = frozenset({"speaking", "speak", "here"})
+# cues after which only a name can come, whatever word speech recognition made of it
+_SURE_INTROS = (
+    ("my", "name", "is"),
+    ("my", "name"),
+    ("you", "are", "speaking", "with"),
+    ("you", "are", "speaking", "to"),
+    ("you", "are", "talking", "to"),
+    ("you", "are", "talking", "with"),
+    ("you", "are", "chatting", "with"),
+    ("you", "are", "chatting", "to"),
+)
+
+
+def _any_name(t: str) -> bool:
+    """A word that may stand for a name heard as something else: a word, not a function
+    word, a department or an organisation noun."""
+    return (
+        t.isalpha()
+        and len(t) > 1
+        and t not in NOT_NAMES
+        and t not in DEPARTMENT_WORDS
+        and t not in ORG_WORDS
+        and t not in _GREETINGS
+    )
+
+
 _AGENT_TITLES = frozenset(
     "agent operator advisor adviser representative rep executive associate officer "
     "consultant specialist employee staff badge".split()
@@ -1152,6 +1178,10 @@ def _own_names(nt: NormText) -> list[Hit]:
                 continue
             if could_be_name(toks[k]) and (cue not in _WEAK_INTROS or _named(nt, k)):
                 out.append(Hit(i, k + 1, 100.0))
+            elif cue in _SURE_INTROS and _any_name(toks[k]):
+                # after "my name is", whatever follows is a name, even one speech
+                # recognition heard as a word ("my name is busy" for Bisi)
+                out.append(Hit(i, k + 1, 100.0))
             elif toks[k] in _AGENT_TITLES and _staff_number(toks, k) is not None:
                 out.append(Hit(i, _staff_number(toks, k), 100.0))  # "I'm agent 4471"
         # "Hi, Jake from Sunstate Insurance", "Marcus with Ridgeline Recovery Services"
@@ -1163,9 +1193,18 @@ def _own_names(nt: NormText) -> list[Hit]:
             and _org_phrase(nt, i + 1, 1) > i + 1
         ):
             out.append(Hit(i - 1, i, 100.0))
-        if toks[i] in _INTRO_AFTER and i > 0 and could_be_name(toks[i - 1]):
+        if toks[i] in _INTRO_AFTER and i > 0:
             before = toks[i - 2] if i > 1 else ""
-            if before not in ("is", "am", "are", "who", "the", "a"):  # not "who is speaking"
+            opens = i == 1 or (bool(nt.clause) and nt.clause[i - 1] != nt.clause[i - 2])
+            sure = opens and _any_name(toks[i - 1])  # "ever energy, coffee speaking" (Kofi)
+            if (could_be_name(toks[i - 1]) or sure) and before not in (
+                "is",
+                "am",
+                "are",
+                "who",
+                "the",
+                "a",
+            ):  # not "who is speaking"
                 out.append(Hit(i - 1, i + 1, 100.0))
         # "Pulse Gyms, Dev." - a given name as a clause of its own, after an opening name
         if (

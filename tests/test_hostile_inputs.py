@@ -91,7 +91,9 @@ def test_markup_in_names_keys_and_text_is_printed_literally(tmp_path: Path) -> N
     _no_traceback(proc)
     assert "MarkupError" not in proc.stderr
     assert f"{batch}/a[/b].txt" in proc.stderr and f"{batch}/[red]x.txt" in proc.stderr
-    assert "[turns -> 0 -> [/x]] extra inputs are not permitted" in proc.stderr
+    # the unknown key is given by its position, never quoted, and the line prints literally
+    assert "[turns -> 0] unknown field (3rd field of the turn;" in proc.stderr
+    assert "[/x]" not in proc.stderr.split("k.json", 1)[1].split("\n", 1)[0]
     assert _codes(out) == {"b": None, "red-x": None, "k": "transcript-format", "t": None}
     assert (out / "report.html").is_file()
     again = run_cli("scan", str(batch), "--out", str(out))  # and a re-run works the same
