@@ -46,10 +46,12 @@ def build(half: str, sets: list[str]) -> None:
             subprocess.run([*make, "audio", "--voices", voices, "--half", half], check=True)
 
 
-def scan_audio(folder: Path, out: Path) -> None:
+def scan_audio(folder: Path, out: Path, metadata: Path | None = None) -> None:
     """Transcribe once; the findings keep the text so rules can be scored again and again."""
     cmd = [sys.executable, "-m", "scanner", "scan", str(folder), "--out", str(out)]
     cmd += ["--keep-unredacted", "--no-report", "-q"]
+    if metadata is not None:
+        cmd += ["--metadata", str(metadata)]
     res = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if res.returncode not in (0, 1):
         raise SystemExit(f"scan of {folder} failed: {res.stderr[-2000:]}")
@@ -79,21 +81,75 @@ def row(report: EvalReport) -> dict[str, object]:
     return report.as_dict()
 
 
+_CUES = set(
+    """thank thanks you for calling contacting choosing welcome to from at with this is it its
+    i im am my name names youre speaking are chatting talking through here on behalf of the
+    a an and""".split()
+)
+
+
+def vocabulary_csv(folder: Path, target: Path) -> Path:
+    """What a centre would configure: each call's organisation and agent names, as said in
+    the opening of its source (found by the rules' own entity matcher on the clean text),
+    in a metadata CSV whose `vocabulary` column the scan gives whisper as hot words."""
+    import csv
+
+    import yaml
+
+    from scanner.matchers import EntityMatcher, NormText
+
+    src = {p.stem: p for p in (ROOT / "eval" / CORPUS / "src").rglob("*.yaml")}
+    finders = [EntityMatcher("organisation"), EntityMatcher("own-name")]
+    rows = []
+    for wav in sorted(folder.glob("*.wav")):
+        turns = yaml.safe_load(src[wav.stem].read_text())["turns"][:4]
+        names: list[str] = []
+        for t in turns:
+            speaker, text = (t["speaker"], t["text"]) if "speaker" in t else next(iter(t.items()))
+            if speaker != "agent":
+                continue
+            nt = NormText.from_words(str(text).split())
+            for m in finders:
+                for h in m.hits(nt):
+                    words = nt.words[nt.word_of[h.start] : nt.last_of[h.end - 1] + 1]
+                    kept = [w.strip(".,!?;:") for w in words]
+                    kept = [w for w in kept if w.lower().replace("'", "") not in _CUES]
+                    if kept:
+                        names.append(" ".join(kept))
+        rows.append({"file": wav.name, "vocabulary": "; ".join(dict.fromkeys(names))})
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["file", "vocabulary"])
+        writer.writeheader()
+        writer.writerows(rows)
+    return target
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--half", choices=["dev", "test"], default="test")
     ap.add_argument("--sets", default="text," + ",".join(AUDIO_SETS))
     ap.add_argument("--json", type=Path, help="write every figure here")
+    ap.add_argument(
+        "--vocabulary",
+        action="store_true",
+        help="also scan the audio with each call's names as vocabulary (hot words)",
+    )
     args = ap.parse_args()
     sets = [s.strip() for s in args.sets.split(",") if s.strip()]
-    build(args.half, sets)
+    if args.vocabulary:
+        sets += [f"{s}+vocabulary" for s in sets if s.startswith("audio-")]
+    build(args.half, [s for s in sets if not s.endswith("+vocabulary")])
     base = ROOT / "eval" / "build" / CORPUS / args.half
     figures: dict[str, dict[str, object]] = {}
     for name in sets:
-        folder = base / name
+        folder = base / name.removesuffix("+vocabulary")
         labels = folder / "labels.csv"
         target = folder
-        if name.startswith("audio-"):
+        if name.endswith("+vocabulary"):
+            target = base / f"scan-{name}"
+            scan_audio(folder, target, vocabulary_csv(folder, base / f"{name}.csv"))
+        elif name.startswith("audio-"):
             target = base / f"scan-{name}"
             scan_audio(folder, target)
         for packs_name, packs in (("shipped", SHIPPED), ("baseline", BASELINE)):
