@@ -33,7 +33,7 @@ from scanner.rule_eval import EvalReport, evaluate  # noqa: E402
 CORPUS = "rules-en"
 BASELINE = ROOT / "bench" / "baseline-packs"
 SHIPPED = ROOT / "rules"
-AUDIO_SETS = ("audio-piper-flite", "audio-espeak")
+AUDIO_SETS = ("audio-piper-flite", "audio-flite", "audio-espeak")
 
 
 def build(half: str, sets: list[str]) -> None:
