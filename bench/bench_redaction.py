@@ -6,7 +6,10 @@ tldextract is pointed at its bundled suffix list so it does not try the network.
 mask whole words that a detection touches. A value counts as caught only when every word of it
 is masked; any unmasked word of it is a leak.
 
-    python bench/bench_redaction.py [--per-entity 12] [--seed 7]
+    python bench/bench_redaction.py [--per-entity 12] [--seed 7] [--third-party test|dev|none]
+
+The third-party set is bench/thirdparty_pii.py (presidio-evaluator): dev seeds to tune on,
+test seeds to report.
 """
 
 from __future__ import annotations
@@ -77,6 +80,14 @@ def run_plain(items: list[Item]) -> tuple[list[set[int]], float]:
     return out, elapsed
 
 
+# words a third-party label may hold that say nothing about anyone ("the corner of X and Y")
+_TEMPLATE_WORDS = frozenset("the corner of and at in".split())
+
+
+def _identifying(text: str, spans: list[tuple[int, int]], words: set[int]) -> set[int]:
+    return {w for w in words if text[spans[w][0] : spans[w][1]].lower() not in _TEMPLATE_WORDS}
+
+
 def score(items: list[Item], masked: list[set[int]]) -> dict[str, object]:
     per: dict[tuple[str, str], list[int]] = defaultdict(
         lambda: [0, 0, 0]
@@ -86,15 +97,17 @@ def score(items: list[Item], masked: list[set[int]]) -> dict[str, object]:
         spans = word_spans(it.text)
         personal: set[int] = set()
         for entity, a, b in it.labels:
-            words = covered(spans, a, b)
+            words = _identifying(it.text, spans, covered(spans, a, b))
             personal |= words
             row = per[(entity, it.form)]
             row[0] += 1
             row[1] += words <= m
             row[2] += len(words - m)
+        neutral = {w for _, a, b in it.ignored + it.labels for w in covered(spans, a, b)}
+        neutral -= personal
         true_masked += len(m & personal)
-        false_masked += len(m - personal)
-        non_personal_words += len(spans) - len(personal)
+        false_masked += len(m - personal - neutral)
+        non_personal_words += len(spans) - len(personal) - len(neutral)
     return {
         "per": per,
         "precision": true_masked / max(1, true_masked + false_masked),
@@ -103,18 +116,13 @@ def score(items: list[Item], masked: list[set[int]]) -> dict[str, object]:
     }
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--per-entity", type=int, default=12)
-    ap.add_argument("--seed", type=int, default=7)
-    args = ap.parse_args()
-    items = build(args.seed, args.per_entity)
-    ours, t_ours = run_ours(items)
+def report(title: str, items: list[Item], leaks: bool = False, per_call: int = 10) -> None:
+    ours, t_ours = run_ours(items, per_call)
     plain, t_plain = run_plain(items)
     s_ours, s_plain = score(items, ours), score(items, plain)
     values = sum(len(i.labels) for i in items)
     print(
-        f"{len(items)} utterances, {values} personal values (spoken and typed), "
+        f"\n== {title}: {len(items)} utterances, {values} personal values, "
         f"{sum(1 for i in items if not i.labels)} with none\n"
     )
     head = f"{'entity':16s}{'form':8s}{'values':>7s}{'ours':>8s}{'plain':>8s}"
@@ -122,23 +130,58 @@ def main() -> None:
     for key in sorted(s_ours["per"]):  # type: ignore[arg-type]
         o = s_ours["per"][key]  # type: ignore[index]
         p = s_plain["per"][key]  # type: ignore[index]
-        row = f"{key[0]:16s}{key[1]:8s}{o[0]:7d}{o[1] / o[0]:8.0%}{p[1] / p[0]:8.0%}"
+        row = f"{key[0]:16s}{key[1]:8s}{o[0]:7d}{o[1] / o[0]:8.1%}{p[1] / p[0]:8.1%}"
         print(row + f"{o[2]:>16d} / {p[2]}")
     for name, s in (("ours", s_ours), ("plain", s_plain)):
         per = s["per"]  # type: ignore[assignment]
         caught = sum(v[1] for v in per.values())  # type: ignore[union-attr]
         total = sum(v[0] for v in per.values())  # type: ignore[union-attr]
         leaked = sum(v[0] - v[1] for v in per.values())  # type: ignore[union-attr]
+        fm, npw = s["false_masked"], s["non_personal_words"]
         print(
-            f"\n{name:5s}: recall {caught / total:.1%} ({leaked} values leak at least one word), "
-            f"precision {s['precision']:.1%}, non-personal words masked "
-            f"{s['false_masked']} of {s['non_personal_words']} "
-            f"({s['false_masked'] / s['non_personal_words']:.1%})"
-        )  # type: ignore[operator]
+            f"{name:5s}: recall {caught / total:.1%} ({leaked} of {total} values leave a word "
+            f"readable, {leaked / total:.1%}), precision {s['precision']:.1%}, false masks "
+            f"{1000 * fm / npw:.1f} per 1000 non-personal words ({fm} of {npw})"  # type: ignore[operator]
+        )
     print(
-        f"\nthroughput: ours {len(items) / t_ours:.0f} turns/s, plain presidio (batched) "
+        f"throughput: ours {len(items) / t_ours:.0f} turns/s, plain presidio (batched) "
         f"{len(items) / t_plain:.0f} turns/s, ratio {t_plain / t_ours:.2f}"
     )
+    if leaks:  # dev seeds only: what to look at
+        for it, m in zip(items, ours):
+            spans = word_spans(it.text)
+            for entity, a, b in it.labels:
+                left = _identifying(it.text, spans, covered(spans, a, b)) - m
+                if left:
+                    print(f"  LEAK {entity}: {it.text[a:b]!r} in {it.text!r}")
+            personal = {w for _, a, b in it.labels for w in covered(spans, a, b)}
+            neutral = {w for _, a, b in it.ignored for w in covered(spans, a, b)}
+            for w in sorted(m - personal - neutral):
+                a, b = spans[w]
+                print(f"  FALSE MASK {it.text[a:b]!r} in {it.text!r}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--per-entity", type=int, default=12)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--third-party",
+        choices=["test", "dev", "none"],
+        default="test",
+        help="presidio-evaluator seeds: test (report only) or dev (tune; lists every leak)",
+    )
+    ap.add_argument("--sentences", type=int, default=400, help="per third-party seed")
+    args = ap.parse_args()
+    report("our set (bench/redaction_set.py)", build(args.seed, args.per_entity))
+    if args.third_party != "none":
+        from thirdparty_pii import DEV_SEEDS, TEST_SEEDS, generate
+
+        seeds = DEV_SEEDS if args.third_party == "dev" else TEST_SEEDS
+        items = [it for seed in seeds for it in generate(seed, args.sentences)]
+        title = f"presidio-evaluator sentences, {args.third_party} seeds {seeds}"
+        # each sentence a one-turn chat of its own: no name seen in another sentence helps
+        report(title, items, leaks=args.third_party == "dev", per_call=1)
 
 
 if __name__ == "__main__":

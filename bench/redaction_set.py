@@ -160,6 +160,8 @@ class Item:
     text: str
     form: str  # spoken | typed | none
     labels: tuple[tuple[str, int, int], ...]  # entity, char start, char end
+    # spans that are neither personal nor non-personal (a third-party set's places, dates...)
+    ignored: tuple[tuple[str, int, int], ...] = ()
 
 
 def _digits(rng: random.Random, n: int) -> str:

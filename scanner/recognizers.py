@@ -13,6 +13,16 @@ from typing import ClassVar, TypeVar
 
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 
+from .lexicon import (
+    NOT_NAMES,
+    ORG_TAIL_WORDS,
+    ORG_WORDS,
+    could_be_name,
+    first_names,
+    surnames,
+    zipf,
+)
+
 R = TypeVar("R", bound=type[EntityRecognizer])
 # every recognizer of ours, in registration order; redaction uses each of them and knows its
 # entity from here (adding one is one class below plus its test)
@@ -158,6 +168,33 @@ class PostcodeRecognizer(PatternRecognizer):
 
 
 @recognizer
+class PostcodeAfterCueRecognizer(EntityRecognizer):
+    """Whatever follows "zip", "postcode" or "postal code" is one, in any country's form:
+    "my zip code is 2211 WK", "ZIP: 8699", "postcode K1A 0B1", "CAP 00184"."""
+
+    ENTITY: ClassVar[str] = "POSTCODE"
+    _CUE = re.compile(
+        r"\b(?:zip|zip code|zipcode|post ?code|postal code|plz|cap|pin ?code|eircode)"
+        r"(?: is| was| it is|:|-)?\s*[:#]?\s*"
+        r"(?P<code>(?=[A-Za-z\d-]*\d)[A-Za-z\d-]{2,8}"
+        r"(?: (?=[A-Za-z\d]*\d|[A-Z]{2}\b)[A-Z\d]{2,4})?)",
+        re.IGNORECASE,
+    )
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=[self.ENTITY], name="PostcodeAfterCueRecognizer")
+
+    def load(self) -> None:
+        return None
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        return [
+            RecognizerResult(self.ENTITY, m.start("code"), m.end("code"), 0.6)
+            for m in self._CUE.finditer(text)
+        ]
+
+
+@recognizer
 class DateOfBirthRecognizer(PatternRecognizer):
     """Full dates in any spoken or written form; a date said near "birth"/"born" is a date of
     birth for certain, any date with a year is masked anyway (calls rarely state others)."""
@@ -257,27 +294,272 @@ class TranscriptEmailRecognizer(PatternRecognizer):
         )
 
 
+# street words in the languages of the addresses customers give (a closed class, as a
+# postal parser's dictionary has them); a word ending in one of _STREET_ENDINGS is a street
+# name written as one word ("Kapelaniestraat", "Kollenveien", "Drottninggatan")
+_STREET_WORDS = frozenset(
+    """street st road rd avenue ave av lane ln drive dr close way court ct place pl boulevard
+    blvd bd crescent cres terrace tce grove gardens square sq parkway pkwy highway hwy hill row
+    walk mews rise green circle cir trail parade alley plaza pike route rte esplanade quay
+    wharf causeway expressway freeway motorway loop bend crossing heights ridge path marg nagar
+    rue chemin impasse allée allee quai cours faubourg via viale piazza piazzale vicolo corso
+    largo strada contrada calle avenida avda paseo camino carrera carretera plaza rambla
+    ronda travesía travessa rua praça praca estrada alameda strasse straße str gasse weg
+    platz ring damm chaussee straat laan plein dijk gracht kade steeg singel gatan gata vägen
+    vagen väg vej veien vegen gade gate tie katu utca út ul ulica aleja ulice náměstí třída
+    sokak sokağı cadde caddesi bulvar bulvarı odos οδός λεωφόρος""".split()
+)
+# USPS Publication 28 street suffixes that are also everyday English words: a street only as
+# "<number> <Name> <Suffix>" or as the second street of a corner ("... and Azevedo Inlet")
+_US_SUFFIXES = frozenset(
+    """alley annex arcade bayou beach bend bluff bluffs bottom branch bridge brook brooks burg
+    burgs bypass camp canyon cape center centers circles cliff cliffs club common commons corner
+    corners course courts cove coves creek crest crossing crossroad curve dale dam divide drives
+    estate estates extension falls ferry field fields flat flats ford fords forest forge forges
+    fork forks fort freeway gardens gateway glen glens greens groves harbor harbors haven
+    heights hills hollow inlet island islands isle junction junctions key keys knoll knolls
+    lake lakes land landing lanes light lights loaf lock locks lodge mall manor manors meadow
+    meadows mill mills mission mount mountain mountains neck orchard oval overpass parks
+    parkways pass passage pine pines plain plains points port ports prairie ranch rapids rest
+    ridges river roads run shoal shoals shore shores skyway spring springs spur spurs squares
+    station stream streets summit throughway trace track trafficway trailer tunnel turnpike
+    underpass union unions valley valleys viaduct views village villages ville vista walks wall
+    ways well wells""".split()
+)
+_STREET_ENDINGS = (
+    "strasse",
+    "straße",
+    "straat",
+    "gatan",
+    "vägen",
+    "vagen",
+    "veien",
+    "vegen",
+    "vej",
+    "gade",
+    "weg",
+    "laan",
+    "gasse",
+    "platz",
+    "allee",
+    "dijk",
+    "gracht",
+    "katu",
+    "tie",
+    "utca",
+    "stræti",
+    "street",
+    "road",
+)
+_UNIT_WORDS = frozenset(
+    "apt apartment suite ste unit flat box room floor fl bldg building house no".split()
+)
+_PARTICLES = frozenset(
+    """de da del della di du des la le van von der den ten ter bin binti ibn al el dos das
+    mac st""".split()
+)
+_TOKEN = re.compile(r"\S+")
+_CORE = re.compile(r"^[\W_]*(.*?)[\W_]*$", re.S)
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    """Words with their character offsets, punctuation around them trimmed off."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        core = _CORE.match(m.group(0))
+        word = core.group(1) if core else m.group(0)
+        if not word:
+            continue
+        a = m.start() + m.group(0).find(word)
+        out.append((a, a + len(word), word))
+    return out
+
+
+def _is_number(w: str) -> bool:
+    return bool(re.fullmatch(r"\d+[a-zA-Z]?|\d+[/-]\d+", w))
+
+
+def _is_cap(w: str) -> bool:
+    return w[:1].isupper() and not w.isdigit()
+
+
+def _street_word(w: str) -> bool:
+    lw = w.lower().rstrip(".")
+    return lw in _STREET_WORDS or (len(lw) > 6 and lw.endswith(_STREET_ENDINGS))
+
+
 @recognizer
-class StreetAddressRecognizer(PatternRecognizer):
+class StreetAddressRecognizer(EntityRecognizer):
+    """A street address in the forms of many countries, and the rest of its block.
+
+    Found: a number beside a street word of any language ("221 Birch Lane", "Linzer Strasse
+    69", "138 Rue de Libya", "Kollenveien 58"), a house number, words and a second number
+    ("9009 Möhe 63", the form of many European addresses), or a unit ("Apt. 221", "Suite 9",
+    "Box 0235"). Then the address runs on over what follows it in capitalised words, numbers
+    and commas: the unit, the town, the region, the postcode, the country ("..., Leugnies,
+    Belgium 69169"), as a postal parser would read the block."""
+
     ENTITY: ClassVar[str] = "STREET_ADDRESS"
 
     def __init__(self) -> None:
-        suffix = (
-            "street|st|road|rd|avenue|ave|lane|ln|drive|dr|close|way|court|ct|place|pl|"
-            "boulevard|blvd|crescent|terrace|grove|gardens|square|parkway|highway|hill"
-        )
-        super().__init__(
-            supported_entity=self.ENTITY,
-            name="StreetAddressRecognizer",
-            patterns=[
-                Pattern(
-                    "number street", rf"\b\d{{1,5}}[a-z]?,? (?:[a-z]+ ){{1,3}}(?:{suffix})\b", 0.6
-                ),
-                Pattern("flat", r"\b(?:flat|apartment|apt|unit|suite) \d+[a-z]?\b", 0.5),
-            ],
-            context=["live", "address", "lives", "living"],
-            global_regex_flags=re.IGNORECASE,
-        )
+        super().__init__(supported_entities=[self.ENTITY], name="StreetAddressRecognizer")
+
+    def load(self) -> None:
+        return None
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        toks = _tokens(text)
+        words = [w for _, _, w in toks]
+        n = len(words)
+        spans: list[tuple[int, int, float]] = []  # token first, last, score
+        for i, w in enumerate(words):
+            lw = w.lower().rstrip(".")
+            if _street_word(w):
+                spans += self._around_street_word(words, i, short=lw in _SHORT_STREET)
+            elif lw in _US_SUFFIXES and _is_cap(w):
+                spans += self._around_street_word(words, i, short=True)
+            if lw in _UNIT_WORDS and lw != "no" and i + 1 < n:
+                nxt = words[i + 1].lstrip("#")
+                if _is_number(nxt) and (lw not in {"house", "room", "floor", "fl"} or i > 0):
+                    spans.append((i, i + 1, 0.5))
+            if lw == "box" and i >= 1 and words[i - 1].lower().replace(".", "") in {"po", "p.o"}:
+                spans.append((i - 1, min(n - 1, i + 1), 0.5))
+            # US military post: "Unit 7365 Box 8943 DPO AE 09879", "USNV Covillon FPO AP 53418"
+            if w in {"APO", "FPO", "DPO"} and i + 2 < n and words[i + 1] in {"AA", "AE", "AP"}:
+                first = i - 2 if i >= 2 and words[i - 2] in {"USNS", "USNV", "USS", "USCGC"} else i
+                spans.append((first, i + 2, 0.6))
+            # name words and a number: "9009 Möhe 63", "Stallstigen 19", "Pod Floriánem 1677"
+            if _is_number(w) and len(w) <= 5 and i >= 1:
+                k = i - 1
+                while k >= 0 and i - k <= 3 and self._street_name_word(words[k]):
+                    k -= 1
+                if k < i - 1 and any(_name_like(x) for x in words[k + 1 : i]):
+                    first = k if k >= 0 and _is_number(words[k]) else k + 1
+                    spans.append((first, i, 0.45))
+        out = []
+        for first, last, score in spans:
+            while first > 0 and _is_number(words[first - 1]):
+                first -= 1  # "0681 213 Endeavour Lane": both numbers
+            first = self._corner_start(toks, text, first)
+            last = self._corner_end(toks, self._block_end(toks, text, last))
+            out.append(RecognizerResult(self.ENTITY, toks[first][0], toks[last][1], score))
+        return out
+
+    @staticmethod
+    def _street_name_word(w: str) -> bool:
+        return (_is_cap(w) and not _is_number(w)) or w.lower() in _PARTICLES or _rare(w)
+
+    @classmethod
+    def _around_street_word(
+        cls, words: list[str], i: int, short: bool = False
+    ) -> list[tuple[int, int, float]]:
+        n = len(words)
+        # before it: up to four name words, then a house number ("221 Birch Hollow Lane")
+        first = i
+        k = i - 1
+        while k >= 0 and i - k <= 4 and not _is_number(words[k]):
+            if not (cls._street_name_word(words[k]) or _name_like(words[k])):
+                break
+            k -= 1
+        has_number_before = k >= 0 and _is_number(words[k])
+        if has_number_before:
+            first = k
+        elif k + 1 < i:
+            first = k + 1
+        if short and not (has_number_before and k < i - 1):
+            return []  # "St", "Way", "Place" only as "<number> <name> St"
+        # after it: name words and particles, then maybe a number ("Rue de Libya", "Strasse 69")
+        last = i
+        j = i + 1
+        while j < n and j - i <= 4 and cls._street_name_word(words[j]):
+            j += 1
+        has_number_after = j < n and _is_number(words[j])
+        if has_number_after:
+            last = j
+        elif j > i + 1 and has_number_before:
+            last = j - 1
+        if not (has_number_before or has_number_after):
+            return []
+        if first == i and last == i:
+            return []
+        return [(first, last, 0.6)]
+
+    @classmethod
+    def _corner_start(cls, toks: list[tuple[int, int, str]], text: str, first: int) -> int:
+        """An intersection reads as one address: "Johan and Askelund 93", "the corner of
+        Karu põik 61 and ..."."""
+        if first >= 2 and toks[first - 1][2].lower() in {"and", "&"}:
+            k = first - 2
+            while k >= 0 and first - k <= 5 and cls._street_name_word(toks[k][2]):
+                k -= 1
+            if k < first - 2:
+                return k + 1
+        return first
+
+    @classmethod
+    def _corner_end(cls, toks: list[tuple[int, int, str]], last: int) -> int:
+        """The second street of a corner: "... 49 and Mauer Parkways", "... and Wall Locks St"."""
+        n = len(toks)
+        if last + 2 < n and toks[last + 1][2].lower() in {"and", "&"}:
+            j = last + 2
+            while j < n and j - last <= 5 and cls._street_name_word(toks[j][2]):
+                lw = toks[j][2].lower().rstrip(".")
+                if j > last + 2 and (_street_word(toks[j][2]) or lw in _US_SUFFIXES):
+                    return j
+                j += 1
+        return last
+
+    @staticmethod
+    def _block_end(toks: list[tuple[int, int, str]], text: str, last: int) -> int:
+        """Run on over the rest of an address block: units, town, region, postcode, country."""
+        n = len(toks)
+        j = last
+        while j + 1 < n and j - last < 10:
+            between = text[toks[j][1] : toks[j + 1][0]]
+            w = toks[j + 1][2]
+            lw = w.lower().rstrip(".")
+            postal = re.fullmatch(r"(?=.*\d)(?=.*[a-z])[a-z\d-]{2,8}", lw) is not None  # "BS3"
+            line_part = _is_number(w) or w.isupper() or postal or lw in _UNIT_WORDS
+            ends = re.search(r"[.!?;:]\s", between + " ") and not re.fullmatch(r"\.?\s*", between)
+            if ends and not ("\n" in between and line_part):
+                break  # a sentence ends ("... Lane. I now live")
+            if "." in between and w[:1].islower() and not _rare(w):
+                break
+            ok = (
+                line_part
+                or _is_cap(w)
+                or lw in _PARTICLES
+                or (_rare(w) and "\n" not in between)
+                or lw == "nan"
+            )
+            if not ok:
+                break
+            j += 1
+        # do not end on a word that starts the next sentence or clause of ordinary English
+        while j > last and toks[j][2].lower() in _CLAUSE_STARTS:
+            j -= 1
+        return j
+
+
+_SHORT_STREET = frozenset("st dr way place row ring".split())
+_CLAUSE_STARTS = frozenset(
+    "i i'm it the we you he she they this that is was for and or but".split()
+)
+
+
+def _name_like(word: str) -> bool:
+    """A word that reads as a proper name rather than English: rare in English text (most
+    names of most cultures, and street names, are), or a known first name."""
+    w = word.lower().strip(".,;:!?\"'()")
+    if len(w) < 2 or not w.replace("-", "").replace("'", "").isalpha():
+        return False
+    return zipf(w) < _RARE_ZIPF or (w in first_names() and zipf(w) < 4.4)
+
+
+# below this Zipf frequency a capitalised word is more likely a name than an English word
+# (3.0: "Steffensen" 1.5, "Hernandez" 3.5 is caught as a census name, "Energy" 5.2 is not)
+_RARE_ZIPF = 3.0
+_RARE_CAPITALISED = 3.5
 
 
 @recognizer
@@ -365,6 +647,204 @@ class IntroducedNameRecognizer(EntityRecognizer):
                 start = m.start(1)
                 out.append(RecognizerResult("PERSON", start, start + len(" ".join(kept)), 0.55))
         return out
+
+
+_RELATIONS = (
+    "wife|husband|partner|son|daughter|mum|mom|mother|dad|father|brother|sister|kid|child|"
+    "boyfriend|girlfriend|friend|neighbour|neighbor|grandson|granddaughter|nan|nana|grandma|"
+    "grandmother|grandad|grandpa|grandfather|aunt|auntie|uncle|nephew|niece|cousin|carer|"
+    "colleague|manager|boss|landlord|tenant|lodger|fiancée?|spouse"
+)
+# after these a name is expected, in any case: lower case only where the cue is strong
+_NAME_CUES = re.compile(
+    rf"\b(?:(?P<strong>my name is|my name's|name is|name's|name:|names?:|called|named|"
+    rf"call me|ask for|is this|am i speaking (?:to|with)|speaking (?:to|with)|"
+    rf"(?:my|our|his|her|their) (?:{_RELATIONS})(?:,)?)|(?P<weak>i'm|i am|this is|it's|it is))"
+    rf"\s+",
+    re.IGNORECASE,
+)
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    before = text[:at].rstrip(" \t\"'(“‘*-•>}|?")
+    return not before or before[-1] in ".!?\n"
+
+
+@recognizer
+class ProperNameRecognizer(EntityRecognizer):
+    """Names of any culture, where the small spaCy model sees only the ones it was trained
+    on: capitalised words that are not English ("Villads Steffensen", "Zaránd R Donka",
+    "Willemine W. ten Pas"), with initials and particles between them and a surname after a
+    known first name even when it is an English word ("Brad Key"); a lower-case known first
+    name with a rare word after it ("silas lorenzen"); and any name after a cue in either
+    speaker's turn ("is this", "am I speaking with", "called", "Name:", "my wife"), in lower
+    case too where the cue is strong. English-ness is wordfreq's frequency (lexicon.zipf),
+    so the list of names is open: no name needs to be known in advance."""
+
+    ENTITY: ClassVar[str] = "PERSON"
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=[self.ENTITY], name="ProperNameRecognizer")
+
+    def load(self) -> None:
+        return None
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        toks = _tokens(text)
+        out = self._capitalised_runs(text, toks)
+        out += self._lower_case(toks)
+        out += self._after_cues(text)
+        for m in _LABEL.finditer(text):  # "Lisa: you saved my life" - a pasted transcript
+            w = m.group(1)
+            if w.lower() in first_names() or _rare(w):
+                out.append(RecognizerResult(self.ENTITY, m.start(1), m.end(1), 0.45))
+        return out
+
+    def _capitalised_runs(self, text, toks):
+        runs: list[list[int]] = []
+        for i, (a, _, w) in enumerate(toks):
+            joined = bool(runs) and runs[-1][-1] == i - 1
+            if joined:
+                between = text[toks[i - 1][1] : a]
+                if any(c in between for c in ',;:!?\n()"') or between.strip(" .") != "":
+                    joined = False
+                elif "." in between and len(toks[i - 1][2]) > 1:
+                    joined = False  # "... Lane. Then" - not an initial's dot
+            lw = w.lower()
+            initial = len(w) == 1 and w.isupper() and w != "I"
+            if (_is_cap(w) and w.replace("-", "").replace("'", "").replace("’", "").isalpha()) or (
+                (initial or lw in _PARTICLES) and joined
+            ):
+                kind = True
+            else:
+                kind = False
+            if not kind:
+                continue
+            if joined:
+                runs[-1].append(i)
+            else:
+                runs.append([i])
+        found: dict[int, tuple[int, int, float]] = {}  # run index -> first, last, score
+        for ri, run in enumerate(runs):
+            words = [toks[i][2] for i in run]
+            first_known = [
+                w.lower() in first_names() and zipf(w.lower()) < 4.4 and not w.isupper()
+                for w in words
+            ]
+            rare = [_rare(w) for w in words]
+            keep = [r or f for r, f in zip(rare, first_known)]
+            # two or more name-ish words together: "Felicity Marshall", "Angus Stuart"
+            namey = [
+                k or (len(w) > 2 and not w.isupper() and _census_name(w))
+                for k, w in zip(keep, words)
+            ]
+            if sum(namey) >= 2:
+                keep = namey
+            # an organisation named like a person is not one: "Northwind Bank", "Eastside
+            # Recoveries", "Financial Ombudsman Service"
+            tail = words[-1].lower().rstrip(".,")
+            if len(words) > 1 and (tail in ORG_WORDS or tail in ORG_TAIL_WORDS or tail in _ORG):
+                continue
+            # a surname after a first name or an initial, whatever English makes of it
+            for k in range(1, len(words)):
+                prev = k - 1
+                while prev > 0 and (words[prev].lower() in _PARTICLES or len(words[prev]) == 1):
+                    prev -= 1  # past initials and particles: "Willemine W. ten Pas"
+                after_first = first_known[prev] or len(words[k - 1]) == 1
+                if not keep[k] and keep[prev] and after_first and _is_cap(words[k]):
+                    keep[k] = words[k].lower() not in NOT_NAMES
+            for k in range(len(words) - 2, -1, -1):  # a known first name before a surname
+                if not keep[k] and keep[k + 1] and words[k].lower() in first_names():
+                    keep[k] = True
+            for k in range(1, len(words) - 1):
+                if words[k].lower() in _PARTICLES or len(words[k]) == 1:
+                    keep[k] = keep[k] or (any(keep[:k]) and any(keep[k + 1 :]))
+            if not any(keep):
+                continue
+            lo = keep.index(True)
+            hi = len(keep) - 1 - keep[::-1].index(True)
+            core = words[lo : hi + 1]
+            if len(core) == 1 and core[0].lower() in NOT_NAMES:
+                continue
+            score = 0.6 if len(core) > 1 or first_known[lo] else 0.45
+            if len(core) == 1 and _sentence_start(text, toks[run[lo]][0]) and not first_known[lo]:
+                score = 0.4  # a rare word opening a sentence may be just a rare word
+            found[ri] = (run[lo], run[hi], score)
+        # names in a list go together: "Čerkez, Simpson and Scott", "Nina, ... Bryan and Scott"
+        for ri, run in enumerate(runs):
+            if ri in found or len(run) != 1 or toks[run[0]][2].lower() in NOT_NAMES:
+                continue
+            for other in (ri - 1, ri + 1):
+                if other not in found or not 0 <= other < len(runs):
+                    continue
+                lo_i, hi_i = (runs[other][-1], run[0]) if other < ri else (run[0], runs[other][0])
+                between = text[toks[lo_i][1] : toks[hi_i][0]].strip().lower()
+                if between in {",", "and", ", and", "&", "or"}:
+                    found[ri] = (run[0], run[0], 0.45)
+                    break
+        return [
+            RecognizerResult(self.ENTITY, toks[lo][0], toks[hi][1], score)
+            for lo, hi, score in found.values()
+        ]
+
+    def _lower_case(self, toks):
+        out = []
+        for i in range(len(toks) - 1):
+            w, nxt = toks[i][2], toks[i + 1][2]
+            if not (w.islower() and nxt.islower() and w.isalpha() and nxt.isalpha()):
+                continue
+            if w in first_names() and zipf(w) < 3.5 and zipf(nxt) < _RARE_ZIPF:
+                out.append(RecognizerResult(self.ENTITY, toks[i][0], toks[i + 1][1], 0.45))
+        return out
+
+    def _after_cues(self, text):
+        out = []
+        for m in _NAME_CUES.finditer(text):
+            strong = m.group("strong") is not None
+            after = _tokens(text[m.end() : m.end() + 80])
+            kept: list[tuple[int, int, str]] = []
+            for a, b, w in after[:3]:
+                lw = w.lower()
+                if not w.replace("-", "").replace("'", "").isalpha() or lw in NOT_NAMES:
+                    break
+                if lw in _CUE_STOP:
+                    break
+                if not kept:
+                    known = lw in first_names() and (zipf(lw) < 4.4 or _is_cap(w) or strong)
+                    if not (known or (strong and could_be_name(lw)) or _rare(w)):
+                        break
+                elif not (_is_cap(w) or zipf(lw) < 5.0):
+                    break
+                kept.append((a, b, w))
+                if text[m.end() + b : m.end() + b + 1] in {",", ".", "?", "!"}:
+                    break
+            if kept:
+                a, b = kept[0][0] + m.end(), kept[-1][1] + m.end()
+                out.append(RecognizerResult(self.ENTITY, a, b, 0.6 if strong else 0.5))
+        return out
+
+
+_ORG = frozenset("authority ombudsman commission agency trust foundation association".split())
+_LABEL = re.compile(r"(?m)^[^\w\n]*([A-Z][^\W\d_]+)[ \t]*:")
+# words that end a name after a cue ("is this about", "my son called")
+_CUE_STOP = frozenset(
+    """calling called speaking here again back today about regarding re from at on in with
+    who which that what please thanks thank sorry yes yeah no ok okay""".split()
+)
+
+
+def _census_name(word: str) -> bool:
+    w = word.lower()
+    return (w in first_names() or w in surnames()) and zipf(w) < 4.4
+
+
+def _rare(word: str) -> bool:
+    """Rarer in English than a name usually is; a capitalised word gets a higher bar, since
+    English capitalises names, not nouns ("Rhys" 3.3, "Talbot" 3.4; "orchestra" 3.9)."""
+    w = word.lower().strip("'’-")
+    if not w.replace("-", "").replace("'", "").isalpha():
+        return False
+    return zipf(w) < (_RARE_CAPITALISED if _is_cap(word) else _RARE_ZIPF)
 
 
 def our_recognizers() -> list[EntityRecognizer]:
