@@ -47,6 +47,8 @@ fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/test_fuzz.py
 
 bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m pip install --quiet --no-deps 'presidio-evaluator>=0.2'
 	$(PY) bench/bench_transcribe.py
 	$(PY) bench/bench_rules.py
 	$(PY) bench/bench_redaction.py
