@@ -85,7 +85,12 @@ _TEMPLATE_WORDS = frozenset("the corner of and at in".split())
 
 
 def _identifying(text: str, spans: list[tuple[int, int]], words: set[int]) -> set[int]:
-    return {w for w in words if text[spans[w][0] : spans[w][1]].lower() not in _TEMPLATE_WORDS}
+    return {
+        w
+        for w in words
+        if text[spans[w][0] : spans[w][1]].lower() not in _TEMPLATE_WORDS
+        and any(c.isalnum() for c in text[spans[w][0] : spans[w][1]])
+    }
 
 
 def score(items: list[Item], masked: list[set[int]]) -> dict[str, object]:
@@ -175,13 +180,16 @@ def main() -> None:
     args = ap.parse_args()
     report("our set (bench/redaction_set.py)", build(args.seed, args.per_entity))
     if args.third_party != "none":
-        from thirdparty_pii import DEV_SEEDS, TEST_SEEDS, generate
+        from thirdparty_pii import DEV_SEEDS, TEST_SEEDS, generate, spoken
 
         seeds = DEV_SEEDS if args.third_party == "dev" else TEST_SEEDS
         items = [it for seed in seeds for it in generate(seed, args.sentences)]
         title = f"presidio-evaluator sentences, {args.third_party} seeds {seeds}"
         # each sentence a one-turn chat of its own: no name seen in another sentence helps
-        report(title, items, leaks=args.third_party == "dev", per_call=1)
+        report(f"{title}, typed", items, leaks=args.third_party == "dev", per_call=1)
+        # and as a caller says it: numbers in words, "at" and "dot"
+        said = [spoken(it) for it in items]
+        report(f"{title}, spoken", said, leaks=args.third_party == "dev", per_call=1)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import re
 
 from redaction_set import Item
 
@@ -60,3 +61,69 @@ def generate(seed: int, n: int = 400) -> list[Item]:
                 ignored.append((s.entity_type, s.start_position, s.end_position))
         items.append(Item(text, "typed", tuple(labels), tuple(ignored)))
     return items
+
+
+_ONES = "zero one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def _two(n: int) -> str:
+    if n < 10:
+        return _ONES[n]
+    if n < 20:
+        return _TEENS[n - 10]
+    return _TENS[n // 10] + ("" if n % 10 == 0 else " " + _ONES[n % 10])
+
+
+def _say_number(digits: str) -> str:
+    """As people read numbers out: "58" fifty eight, "221" two twenty one, "1982" nineteen
+    eighty two, anything longer digit by digit ("oh" for a zero, as callers say it)."""
+    if len(digits) <= 2 and not digits.startswith("0"):
+        return _two(int(digits))
+    if len(digits) == 3 and not digits.startswith("0"):
+        return f"{_ONES[int(digits[0])]} {_say_pair(digits[1:])}"
+    if len(digits) == 4 and not digits.startswith("0"):
+        return f"{_two(int(digits[:2]))} {_say_pair(digits[2:])}"
+    return " ".join("oh" if d == "0" else _ONES[int(d)] for d in digits)
+
+
+def _say_pair(pair: str) -> str:
+    return f"oh {_ONES[int(pair[1])]}" if pair[0] == "0" else _two(int(pair))
+
+
+def _say_token(token: str) -> str:
+    core = token.rstrip(".,?!;:")
+    tail = token[len(core) :]  # a sentence's full stop stays one, after the last word
+    if "@" in core:  # jsmith@mail.com: j smith at mail dot com
+        core = core.replace("@", " at ").replace(".", " dot ").replace("_", " underscore ")
+    if re.fullmatch(r"\d+(?:\.\d+){3}", core):  # an IPv4 address is read with "dot"
+        core = core.replace(".", " dot ")
+    core = re.sub(r"(?<=\d)[-/.](?=\d)|[()+]", " ", core)
+    said = re.sub(r"\d+", lambda m: f" {_say_number(m.group(0))} ", core).strip()
+    return said + tail
+
+
+def spoken(item: Item) -> Item:
+    """The sentence as a speech recogniser would write a caller saying it: numbers in words,
+    "at" and "dot" in emails; the labels follow their words."""
+    out, where = [], {}
+    pos = 0
+    for m in re.finditer(r"\S+", item.text):
+        said = " ".join(_say_token(m.group(0)).split()) or m.group(0)
+        if out:
+            pos += 1
+        where[m.start()] = (pos, pos + len(said), m.end())
+        out.append(said)
+        pos += len(said)
+    text = " ".join(out)
+    starts = sorted(where)
+
+    def move(a: int, b: int) -> tuple[int, int]:
+        first = max((s for s in starts if s <= a), default=starts[0])
+        last = max((s for s in starts if s < b), default=first)
+        return where[first][0], where[last][1]
+
+    labels = tuple((e, *move(a, b)) for e, a, b in item.labels)
+    ignored = tuple((e, *move(a, b)) for e, a, b in item.ignored)
+    return Item(text, "spoken", labels, ignored)

@@ -91,7 +91,8 @@ class DigitRunRecognizer(PatternRecognizer):
             supported_entity=self.ENTITY,
             name="DigitRunRecognizer",
             patterns=[
-                Pattern("long digit run", rf"\b\d(?:{_SEP}\d){{5,}}\b", 0.5),
+                # a letter read out first belongs to it ("s 6808 6417", a licence number)
+                Pattern("long digit run", rf"(?:(?<![\w'’])[a-z] )?\b\d(?:{_SEP}\d){{5,}}\b", 0.5),
                 Pattern("short digit run", r"\b\d{4,5}\b", 0.01),
             ],
             context=[
@@ -278,7 +279,7 @@ class TranscriptEmailRecognizer(PatternRecognizer):
         typed = r"\b[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+\b"
         spoken = (
             r"\b(?:\w+ (?:dot|underscore|dash|hyphen) )*\w+(?: \d+)? at "
-            r"\w+(?: (?:dot|\.) ?\w+)*(?: dot |\.)(?:com|org|net|edu|gov|io|co|uk|us|info|biz)\b"
+            r"\w+(?: (?:dot|\.) ?\w+)*(?: dot |\.)(?:[a-z]{2,3}|info|biz|mobi|online|email)\b"
         )
         domainish = r"\b[\w\-]+\.(?:com|org|net|edu|gov|io|co\.uk|uk|us|info|biz)\b"
         super().__init__(
@@ -386,6 +387,53 @@ def _is_cap(w: str) -> bool:
 def _street_word(w: str) -> bool:
     lw = w.lower().rstrip(".")
     return lw in _STREET_WORDS or (len(lw) > 6 and lw.endswith(_STREET_ENDINGS))
+
+
+@recognizer
+class SpokenIpRecognizer(PatternRecognizer):
+    """An IP address read out: four numbers joined by "dot" or "point" ("one ninety two dot
+    one sixty eight dot ..."), however speech recognition groups each number's digits."""
+
+    ENTITY: ClassVar[str] = "IP_ADDRESS"
+
+    def __init__(self) -> None:
+        num = r"\d{1,3}(?: \d{1,3}){0,2}"
+        super().__init__(
+            supported_entity=self.ENTITY,
+            name="SpokenIpRecognizer",
+            patterns=[Pattern("spoken ip", rf"\b{num}(?: (?:dot|point) {num}){{3}}\b", 0.6)],
+            global_regex_flags=re.IGNORECASE,
+        )
+
+
+@recognizer
+class SpacedIbanRecognizer(EntityRecognizer):
+    """An IBAN read out or typed in groups ("GB 98 JQCA 9979 9993 0783 15"): the groups are
+    joined and the country's length and checksum tried (python-stdnum), so a run of letters
+    and digits is only called an IBAN when it is one."""
+
+    ENTITY: ClassVar[str] = "IBAN_CODE"
+    _CANDIDATE = re.compile(r"\b[A-Z]{2} ?\d{2}(?:[ -]?[A-Z0-9]){8,32}", re.IGNORECASE)
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=[self.ENTITY], name="SpacedIbanRecognizer")
+
+    def load(self) -> None:
+        return None
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        from stdnum import iban
+
+        out = []
+        for m in self._CANDIDATE.finditer(text):
+            chunk = m.group(0)
+            # the longest prefix, ending at a group's end, that is a valid IBAN
+            ends = [k.start() for k in re.finditer(r"[ -]", chunk)] + [len(chunk)]
+            for end in sorted(ends, reverse=True):
+                if iban.is_valid(re.sub(r"[ -]", "", chunk[:end]).upper()):
+                    out.append(RecognizerResult(self.ENTITY, m.start(), m.start() + end, 0.9))
+                    break
+        return out
 
 
 @recognizer
@@ -726,9 +774,22 @@ class ProperNameRecognizer(EntityRecognizer):
                 runs.append([i])
         found: dict[int, tuple[int, int, float]] = {}  # run index -> first, last, score
         for ri, run in enumerate(runs):
+            # an organisation named like a person is not one ("Northwind Bank", "Eastside
+            # Recoveries", "Financial Ombudsman Service"): its own name is the one word before
+            # its organisation words; what comes before that may still be a person's name
+            org = len(run)
+            while org > 0 and _org_word(toks[run[org - 1]][2]):
+                org -= 1
+            if org < len(run):
+                run = run[: max(0, org - 1)]
+                if not run:
+                    continue
             words = [toks[i][2] for i in run]
             first_known = [
-                w.lower() in first_names() and zipf(w.lower()) < 4.4 and not w.isupper()
+                w.lower() in first_names()
+                and zipf(w.lower()) < 4.4
+                and not w.isupper()
+                and w.lower() not in NOT_NAMES
                 for w in words
             ]
             rare = [_rare(w) for w in words]
@@ -740,11 +801,6 @@ class ProperNameRecognizer(EntityRecognizer):
             ]
             if sum(namey) >= 2:
                 keep = namey
-            # an organisation named like a person is not one: "Northwind Bank", "Eastside
-            # Recoveries", "Financial Ombudsman Service"
-            tail = words[-1].lower().rstrip(".,")
-            if len(words) > 1 and (tail in ORG_WORDS or tail in ORG_TAIL_WORDS or tail in _ORG):
-                continue
             # a surname after a first name or an initial, whatever English makes of it
             for k in range(1, len(words)):
                 prev = k - 1
@@ -754,7 +810,8 @@ class ProperNameRecognizer(EntityRecognizer):
                 if not keep[k] and keep[prev] and after_first and _is_cap(words[k]):
                     keep[k] = words[k].lower() not in NOT_NAMES
             for k in range(len(words) - 2, -1, -1):  # a known first name before a surname
-                if not keep[k] and keep[k + 1] and words[k].lower() in first_names():
+                lw = words[k].lower()
+                if not keep[k] and keep[k + 1] and lw in first_names() and lw not in NOT_NAMES:
                     keep[k] = True
             for k in range(1, len(words) - 1):
                 if words[k].lower() in _PARTICLES or len(words[k]) == 1:
@@ -831,6 +888,11 @@ _CUE_STOP = frozenset(
     """calling called speaking here again back today about regarding re from at on in with
     who which that what please thanks thank sorry yes yeah no ok okay""".split()
 )
+
+
+def _org_word(word: str) -> bool:
+    w = word.lower().rstrip(".,")
+    return w in ORG_WORDS or w in ORG_TAIL_WORDS or w in _ORG
 
 
 def _census_name(word: str) -> bool:

@@ -178,6 +178,15 @@ def test_redaction_failure_writes_no_text(tmp_path: Path) -> None:
         ("my postal code is K1A 0B1", ["K1A", "0B1"]),
         ("the zip code is 2211 WK", ["2211", "WK"]),
         ("meet at the corner of 94 Watson Street and Tekla Village", ["Watson", "Tekla"]),
+        # as a speech recogniser writes them
+        ("it's fernanda ricci at cuvox dot de", ["ricci", "cuvox"]),
+        (
+            "my IBAN is GB ninety eight JQCA nine nine seven nine nine nine nine three oh seven "
+            "eight three one five",
+            ["GB", "JQCA"],
+        ),
+        ("licence number s six eight oh eight six four one seven", ["s"]),
+        ("my IP is two oh three dot one sixty dot one thirty four dot one eighty five", ["dot"]),
     ],
 )
 def test_names_and_addresses_of_many_countries(
