@@ -21,12 +21,18 @@ PAD_S = 0.25
 TONE_HZ = 1000.0
 
 
-def masked_times(red: Redacted, duration: float, pad: float = PAD_S) -> list[tuple[float, float]]:
-    """Merged, padded (start, end) seconds of every masked span that has audio times."""
+def masked_times(
+    red: Redacted,
+    duration: float,
+    pad: float = PAD_S,
+    extra: tuple[tuple[float, float], ...] = (),
+) -> list[tuple[float, float]]:
+    """Merged, padded (start, end) seconds of every masked span that has audio times, and of
+    `extra` spans (speech that no word accounts for: fail closed)."""
+    times = [(s.start, s.end) for s in red.spans if s.start is not None and s.end is not None]
     raw = sorted(
-        (max(0.0, s.start - pad), min(duration, s.end + pad))
-        for s in red.spans
-        if s.start is not None and s.end is not None
+        (max(0.0, a - pad), min(duration, b + pad))
+        for a, b in [*times, *extra]  # type: ignore[misc]
     )
     merged: list[tuple[float, float]] = []
     for start, end in raw:

@@ -80,6 +80,14 @@ def interaction_record(it: Interaction) -> dict[str, object]:
         },
         "metadata": it.metadata.as_dict(),
         **({"metadata_dropped": list(it.metadata.dropped)} if it.metadata.dropped else {}),
+        # speech found in the audio that no word accounts for (masked in redacted audio)
+        **(
+            {"untranscribed_speech": [list(g) for g in it.untranscribed]}
+            if it.untranscribed
+            else {}
+        ),
+        # why the transcript cannot be trusted whole; every verdict is then needs_review
+        **({"needs_review": list(it.review)} if it.review else {}),
     }
 
 
@@ -186,6 +194,8 @@ def summary_entry(result: ScanResult) -> dict[str, object]:
     if result.rules:
         entry["outcomes"] = {f"{r.pack}/{r.rule}": r.outcome for r in result.rules}
         entry["score"] = scorecard(result.rules)["overall"]["score"]  # type: ignore[index]
+    if it is not None and it.review:
+        entry["needs_review"] = list(it.review)
     if result.error:
         entry["error"] = error_record(result.error)
     return entry
@@ -371,6 +381,8 @@ def interaction_from_findings(doc: dict[str, Any]) -> Interaction:
         duration=it.get("duration"),
         channels=it.get("channels", 1),
         language=it.get("language"),
+        untranscribed=tuple((float(a), float(b)) for a, b in it.get("untranscribed_speech", ())),
+        review=tuple(str(r) for r in it.get("needs_review", ())),
     )
 
 

@@ -145,7 +145,7 @@ class Processor:
             if redaction is not None and not self.options.keep_unredacted:
                 rule_results = tuple(quote_redacted(r, redaction) for r in rule_results)
             if redaction is not None and self.options.redact_audio and audio is not None:
-                audio_out = self._write_redacted_audio(item, redaction, audio)
+                audio_out = self._write_redacted_audio(item, redaction, audio, it.untranscribed)
         except InputError as exc:
             it, error, rule_results, redaction = (
                 None,
@@ -178,10 +178,16 @@ class Processor:
             model=self.model_description(),
         )
 
-    def _write_redacted_audio(self, item: InputFile, red: Redacted, audio: Audio) -> dict | None:
+    def _write_redacted_audio(
+        self,
+        item: InputFile,
+        red: Redacted,
+        audio: Audio,
+        untranscribed: tuple[tuple[float, float], ...] = (),
+    ) -> dict | None:
         if self.out is None:
             return None
-        spans = masked_times(red, audio.duration)
+        spans = masked_times(red, audio.duration, extra=untranscribed)
         method = self.options.redact_audio or "tone"
         target = self.out / f"{item.id}.redacted.wav"
         try:
@@ -195,6 +201,8 @@ class Processor:
             "method": method,
             "padding_s": PAD_S,
             "spans": [list(s) for s in spans],
+            # speech no word accounts for, masked too (fail closed): included in `spans`
+            "untranscribed_speech": [list(s) for s in untranscribed],
         }
 
     def _redact(self, item: InputFile, it: Interaction) -> tuple[Redacted | None, FileError | None]:
@@ -224,10 +232,17 @@ class Processor:
             chans = (chans[0],)
         own = tuple(_vocabulary_of(meta))
         with _timed(timings, "transcribe"):
-            per_channel = [
-                self.transcriber.transcribe(c, i if len(chans) == 2 else None, own)
+            heard = [
+                self.transcriber.transcribe_channel(c, i if len(chans) == 2 else None, own)
                 for i, c in enumerate(chans)
             ]
+        per_channel = [list(h.turns) for h in heard]
+        review = tuple(
+            f"{'channel ' + str(i) if len(chans) == 2 else 'the recording'}: "
+            f"{sum(b - a for a, b in h.speech):.1f} s of speech found, no words transcribed"
+            for i, h in enumerate(heard)
+            if h.empty
+        )
         with _timed(timings, "speakers"):
             if len(chans) == 2:
                 configured = meta.agent_channel is not None
@@ -245,6 +260,8 @@ class Processor:
             duration=round(audio.duration, 3),
             channels=audio.source_channels,
             language=self.transcriber.describe()["language"],  # type: ignore[arg-type]
+            untranscribed=tuple(sorted(g for h in heard for g in h.untranscribed)),
+            review=review,
         )
         return it, audio
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import rules_schema as rs
@@ -184,9 +184,22 @@ class RuleSet:
                 res, anchor = _Evaluation(c, prep, anchors, quotes, detected).run()
                 anchors[(c.pack.pack, c.rule.id)] = anchor
                 results.append(res)
+            if it.review:  # part of what was said is missing: no verdict can stand
+                results = [_for_review(r, it.review) for r in results]
             return tuple(results)
         finally:
             VOCABULARY.reset(token)
+
+
+def _for_review(r: RuleResult, why: tuple[str, ...]) -> RuleResult:
+    """A verdict on a transcript with speech missing from it is a question for a person."""
+    if r.outcome == "needs_review":
+        return r
+    return replace(
+        r,
+        outcome="needs_review",
+        reason=f"{r.reason}; the transcript is incomplete ({'; '.join(why)})",
+    )
 
 
 def _metadata_vocabulary(it: Interaction) -> list[str]:

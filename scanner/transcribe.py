@@ -87,10 +87,44 @@ class Transcriber:
     ) -> list[Turn]:
         """One channel of 16 kHz audio to a list of segments (speaker still unknown).
         `hotwords`: names this interaction's metadata adds to the options' own."""
+        return list(self.transcribe_channel(samples, channel, hotwords).turns)
+
+    def transcribe_channel(
+        self, samples: np.ndarray, channel: int | None = None, hotwords: tuple[str, ...] = ()
+    ) -> ChannelText:
+        """A channel's segments, and what of its speech they do not account for.
+
+        Fails closed: when the words cover little of the speech voice activity found (whisper's
+        hallucination filter can drop a slowly read digit list whole), the channel is decoded
+        again without that filter and the better of the two kept; speech still without words
+        is returned as `untranscribed`, so redacted audio masks it, and a channel with speech
+        but no words at all says so in `empty`."""
         o = self.options
         pieces = speech_pieces(samples, o) if o.vad else [(0, len(samples))]
         if not pieces:
-            return []
+            return ChannelText((), (), (), False, False)
+        speech = tuple((a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in pieces)
+        turns = self._decode(samples, pieces, channel, hotwords, 2.0)
+        retried = False
+        if coverage(turns, speech) < RETRY_BELOW:
+            again = self._decode(samples, pieces, channel, hotwords, None)
+            retried = True
+            if coverage(again, speech) > coverage(turns, speech):
+                turns = again
+        gaps = untranscribed(turns, speech)
+        talk = sum(b - a for a, b in speech)
+        empty = not turns and talk >= MIN_SPEECH_S
+        return ChannelText(tuple(turns), speech, tuple(gaps), retried, empty)
+
+    def _decode(
+        self,
+        samples: np.ndarray,
+        pieces: list[tuple[int, int]],
+        channel: int | None,
+        hotwords: tuple[str, ...],
+        hallucination_silence: float | None,
+    ) -> list[Turn]:
+        o = self.options
         audio, spans = compact(samples, pieces)
         kwargs: dict[str, object] = {
             "language": o.language if self._multilingual else None,
@@ -98,7 +132,7 @@ class Transcriber:
             "vad_filter": False,
             "condition_on_previous_text": False,
             "word_timestamps": True,
-            "hallucination_silence_threshold": 2.0,
+            "hallucination_silence_threshold": hallucination_silence,
         }
         words = tuple(dict.fromkeys((*o.hotwords, *hotwords)))
         if words:
@@ -123,6 +157,76 @@ class Transcriber:
                 )
             )
         return turns
+
+
+# below this share of voice-activity time covered by words, a channel is decoded again
+RETRY_BELOW = 0.3
+# this much speech with no words at all: the channel's transcript cannot be trusted
+MIN_SPEECH_S = 1.0
+# a word accounts for the audio this far around it; what is left of a speech piece longer
+# than UNHEARD_MIN_S is speech nobody transcribed; words under WORD_FLOOR count for nothing
+WORD_REACH_S = 0.35
+UNHEARD_MIN_S = 0.5
+WORD_FLOOR = 0.1
+
+
+@dataclass(frozen=True)
+class ChannelText:
+    """What transcribing one channel gave: segments, voice activity, and the speech that no
+    word accounts for (all in seconds of the recording)."""
+
+    turns: tuple[Turn, ...]
+    speech: tuple[tuple[float, float], ...]
+    untranscribed: tuple[tuple[float, float], ...]
+    retried: bool
+    empty: bool
+
+
+def _heard(turns: list[Turn] | tuple[Turn, ...]) -> list[tuple[float, float]]:
+    return [
+        (w.start - WORD_REACH_S, w.end + WORD_REACH_S)
+        for t in turns
+        for w in t.words
+        if w.probability >= WORD_FLOOR
+    ]
+
+
+def coverage(turns, speech: tuple[tuple[float, float], ...]) -> float:
+    """Share of the speech time that lies within reach of a confident word."""
+    talk = sum(b - a for a, b in speech)
+    if talk <= 0:
+        return 1.0
+    left = sum(b - a for a, b in _subtract(speech, _heard(turns)))
+    return 1.0 - left / talk
+
+
+def untranscribed(turns, speech: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
+    """Stretches of speech, UNHEARD_MIN_S or longer, that no confident word accounts for."""
+    return [
+        (round(a, 3), round(b, 3))
+        for a, b in _subtract(speech, _heard(turns))
+        if b - a >= UNHEARD_MIN_S
+    ]
+
+
+def _subtract(
+    spans: tuple[tuple[float, float], ...], holes: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    out = []
+    holes = sorted(holes)
+    for a, b in spans:
+        cur = a
+        for h0, h1 in holes:
+            if h1 <= cur or h0 >= b:
+                continue
+            if h0 > cur:
+                out.append((cur, h0))
+            cur = max(cur, h1)
+            if cur >= b:
+                break
+        if cur < b:
+            out.append((cur, b))
+    return out
 
 
 # silence put between speech pieces; long enough that whisper never aligns across it

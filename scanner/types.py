@@ -108,6 +108,12 @@ class Interaction:
     duration: float | None = None
     channels: int = 1
     language: str | None = None
+    # speech that voice activity detection found and no word accounts for (start, end s):
+    # masked in redacted audio whatever the transcript says, since nobody knows what was said
+    untranscribed: tuple[tuple[float, float], ...] = ()
+    # why the transcript cannot be trusted whole (a channel with speech came back empty):
+    # every verdict on it becomes needs_review
+    review: tuple[str, ...] = ()
 
     @classmethod
     def from_turns(
@@ -122,6 +128,7 @@ class Interaction:
         duration: float | None = None,
         channels: int = 1,
         language: str | None = None,
+        review: tuple[str, ...] = (),
     ) -> Interaction:
         """The one way to build an interaction from turns: the duration defaults to the last
         time any turn holds, the source to a placeholder naming the id, roles to labels."""
@@ -140,6 +147,7 @@ class Interaction:
             duration=duration,
             channels=channels,
             language=language,
+            review=review,
         )
 
 

@@ -74,7 +74,9 @@ def test_redacted_audio_transcribed_again_holds_no_personal_value(redacted_call:
     wav = load_audio(redacted_call / "call-01-card-payment.redacted.wav")
     tr = Transcriber()
     said = normalise(" ".join(t.text for ch in wav.channels for t in tr.transcribe(ch)))
-    assert "debit card" in said  # the call is still there ...
+    # the call is still there (the tiny model re-hears "debit" as "credit" once the tones
+    # break the audio up) ...
+    assert "card" in said and "recorded" in said
     digits = re.sub(r"\D", "", said)
     for value in ("4929", "1234", "5678", "9012", "1982"):  # ... its personal values are not
         assert value not in digits, value
