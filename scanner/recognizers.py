@@ -94,6 +94,9 @@ class DigitRunRecognizer(PatternRecognizer):
                 # a letter read out first belongs to it ("s 6808 6417", a licence number)
                 Pattern("long digit run", rf"(?:(?<![\w'’])[a-z] )?\b\d(?:{_SEP}\d){{5,}}\b", 0.5),
                 Pattern("short digit run", r"\b\d{4,5}\b", 0.01),
+                # four or five digits read out one by one ("7. 9. 2. 4. 1.", a ZIP code): nobody
+                # reads a number that way unless it is one of theirs
+                Pattern("digits read out", r"\b\d(?:[ ]?[,.\-][ ]?\d|[ ]\d){3,4}\b", 0.5),
             ],
             context=[
                 "digits",
@@ -205,8 +208,12 @@ class DateOfBirthRecognizer(PatternRecognizer):
     def __init__(self) -> None:
         # "second" stays a word after number conversion (it is also a unit of time)
         day = r"(?:\d{1,2}(?:st|nd|rd|th)?|first|second|third)"
-        spoken = rf"\b(?:the )?{day}(?: of)? (?:{MONTHS})\b(?:,? (?:of )?\d{{4}})?"
-        us = rf"\b(?:{MONTHS}) (?:the )?{day}(?:,? \d{{4}})?"
+        # slow readers leave pauses that speech recognition writes as commas and full stops:
+        # "18th, December, 19-98", "10th, January, 19, 70, 4"
+        sep = r"[ ,.\-]+"
+        year = r"(?:\d{4}|(?:19|20)(?:[ ,.\-]+\d{1,2}){1,2})"
+        spoken = rf"\b(?:the )?{day}{sep}(?:of{sep})?(?:{MONTHS})\b(?:{sep}(?:of{sep})?{year}\b)?"
+        us = rf"\b(?:{MONTHS}){sep}(?:the )?{day}\b(?:{sep}{year}\b)?"
         numeric = r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b"
         year = r"\b(?:19|20)\d{2}\b"
         super().__init__(
@@ -404,6 +411,59 @@ class SpokenIpRecognizer(PatternRecognizer):
             patterns=[Pattern("spoken ip", rf"\b{num}(?: (?:dot|point) {num}){{3}}\b", 0.6)],
             global_regex_flags=re.IGNORECASE,
         )
+
+
+@recognizer
+class SpelledOutRecognizer(EntityRecognizer):
+    """Anything spelled letter by letter is someone's: a name, an email, a postcode, a
+    reference ("T, N, O, V, A, K at G M A I L dot C O M", "Y-A-H-O-O"). Four or more single
+    letters or digits in a row, with "at", "dot", "underscore" or "dash" between them, are
+    masked whole; with "at" or "dot" in them they are an email."""
+
+    ENTITY: ClassVar[str] = "ID"
+    _CHAIN = re.compile(r"^(?:[a-z0-9]-)+[a-z0-9]$", re.IGNORECASE)
+    _JOINERS = frozenset("at dot underscore dash hyphen".split())
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entities=[self.ENTITY, "EMAIL_ADDRESS"], name="SpelledOutRecognizer"
+        )
+
+    def load(self) -> None:
+        return None
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        toks = _tokens(text)
+        out = []
+        i = 0
+        while i < len(toks):
+            j, units, letters, joined = i, 0, 0, False
+            last = None
+            while j < len(toks):
+                w = toks[j][2]
+                if len(w) == 1 and w.isalnum():
+                    units += 1
+                    letters += w.isalpha()
+                elif self._CHAIN.match(w):
+                    units += w.count("-") + 1
+                    letters += sum(c.isalpha() for c in w)
+                elif w.isdigit() and len(w) <= 4 and units:  # "o o" became "00"
+                    units += len(w)
+                elif w.lower() in self._JOINERS and units and j + 1 < len(toks):
+                    joined = True
+                    j += 1
+                    continue
+                else:
+                    break
+                last = j
+                j += 1
+            if last is not None and units >= 4 and letters >= 2:
+                entity = "EMAIL_ADDRESS" if joined else self.ENTITY
+                out.append(RecognizerResult(entity, toks[i][0], toks[last][1], 0.6))
+                i = last + 1
+            else:
+                i = max(i + 1, j if last is None else i + 1)
+        return out
 
 
 @recognizer
