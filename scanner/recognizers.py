@@ -253,6 +253,7 @@ class CardSecurityRecognizer(PatternRecognizer):
                 "expiry",
                 "expires",
                 "expiration",
+                "exp",
                 "valid",
             ],
             global_regex_flags=re.IGNORECASE,
@@ -289,12 +290,15 @@ class TranscriptEmailRecognizer(PatternRecognizer):
             r"\w+(?: (?:dot|\.) ?\w+)*(?: dot |\.)(?:[a-z]{2,3}|info|biz|mobi|online|email)\b"
         )
         domainish = r"\b[\w\-]+\.(?:com|org|net|edu|gov|io|co\.uk|uk|us|info|biz)\b"
+        # written to dodge harvesters: "jsmith(at)gmail(dot)com", "j.smith [at] mail [dot] de"
+        dodged = r"\b[\w.+\-]+ ?[(\[{<] ?at ?[)\]}>] ?[\w\-]+(?: ?[(\[{<] ?dot ?[)\]}>] ?[\w\-]+)+"
         super().__init__(
             supported_entity=self.ENTITY,
             name="TranscriptEmailRecognizer",
             patterns=[
                 Pattern("typed", typed, 0.9),
                 Pattern("spoken", spoken, 0.75),
+                Pattern("dodged", dodged, 0.85),
                 Pattern("domain", domainish, 0.4),
             ],
             context=["email", "mail", "address"],

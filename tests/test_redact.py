@@ -187,6 +187,8 @@ def test_redaction_failure_writes_no_text(tmp_path: Path) -> None:
         ),
         ("licence number s six eight oh eight six four one seven", ["s"]),
         ("my IP is two oh three dot one sixty dot one thirty four dot one eighty five", ["dot"]),
+        ("its jsmith(at)gmail(dot)com", ["jsmith(at)gmail(dot)com"]),
+        ("card 4929 1234 5678 9012 exp 04/27", ["04/27"]),
     ],
 )
 def test_names_and_addresses_of_many_countries(
