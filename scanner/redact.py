@@ -138,6 +138,17 @@ def _words(turn: Turn) -> list[str]:
     return [w.text for w in turn.words] if turn.words else turn.text.split()
 
 
+def _line_breaks(turn: Turn) -> frozenset[int]:
+    """Indexes of the words a line break follows, in a typed message (the same words as
+    `_words`): address blocks and pasted "Name: ..." lines keep their lines for detection."""
+    if turn.words or "\n" not in turn.text:
+        return frozenset()
+    found = list(re.finditer(r"\S+", turn.text))
+    return frozenset(
+        i for i, m in enumerate(found[:-1]) if "\n" in turn.text[m.end() : found[i + 1].start()]
+    )
+
+
 class Redactor:
     def __init__(self, options: RedactOptions | None = None) -> None:
         self.options = options or RedactOptions()
@@ -148,7 +159,9 @@ class Redactor:
         found: list[tuple[int, int, int, str, str, float]] = []  # turn, first, last, ...
         all_words = [_words(t) for t in it.turns]
         prev_context: list[str] = []
-        spoken_turns = [spoken_form(words) for words in all_words]
+        spoken_turns = [
+            spoken_form(words, _line_breaks(t)) for words, t in zip(all_words, it.turns)
+        ]
         # spaCy runs once over all turns (nlp.pipe); presidio then reuses its artifacts
         texts = [sp.text for sp in spoken_turns if sp.text]
         artifacts = iter(self.engine.nlp_engine.process_batch(texts, language="en", batch_size=32))

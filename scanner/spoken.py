@@ -144,8 +144,10 @@ class SpokenText:
         return sorted(out)
 
 
-def spoken_form(words: list[str]) -> SpokenText:
-    """Words of one turn to text with number runs as digits, and the map back."""
+def spoken_form(words: list[str], breaks: frozenset[int] = frozenset()) -> SpokenText:
+    """Words of one turn to text with number runs as digits, and the map back. `breaks`:
+    the words a line break follows in a typed message, kept so an address block or a pasted
+    "Name: ..." line still reads as one."""
     parts: list[str] = []
     pieces: list[Piece] = []
     pos = 0
@@ -153,7 +155,7 @@ def spoken_form(words: list[str]) -> SpokenText:
     def emit(text: str, first: int, last: int) -> None:
         nonlocal pos
         if parts:
-            parts.append(" ")
+            parts.append("\n" if pieces[-1].last in breaks else " ")
             pos += 1
         parts.append(text)
         pieces.append(Piece(pos, pos + len(text), first, last))

@@ -170,6 +170,12 @@ def test_redaction_failure_writes_no_text(tmp_path: Path) -> None:
         ("We have three kids: Thandiwe, Bartholomew and Grace.", ["Thandiwe", "Grace"]),
         ("my husband ravi shankar set it up", ["ravi", "shankar"]),
         ("Name: Brad Key", ["Brad", "Key"]),
+        # typed messages keep their lines: a pasted exchange, an address block
+        ('Tomas: "Who are you?"\nCarmen:"I\'m his daughter".', ["Carmen", "Carmen:\"I'm"]),
+        (
+            "Lara Simonds\n27868 Kapelaniestraat 88\nApt. 873\nLeugnies\nBelgium 69169",
+            ["Simonds", "Kapelaniestraat", "873", "Leugnies", "69169"],
+        ),
         # addresses of several countries and the rest of their block
         ("Send it to Kollenveien 58, 0566 Oslo, Norway.", ["Kollenveien", "58", "Oslo"]),
         ("It's 69 boulevard Aristide Briand, 92100 Boulogne", ["Aristide", "Briand", "92100"]),
