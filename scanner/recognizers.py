@@ -540,6 +540,17 @@ class StreetAddressRecognizer(EntityRecognizer):
             if w in {"APO", "FPO", "DPO"} and i + 2 < n and words[i + 1] in {"AA", "AE", "AP"}:
                 first = i - 2 if i >= 2 and words[i - 2] in {"USNS", "USNV", "USS", "USCGC"} else i
                 spans.append((first, i + 2, 0.6))
+            # a street named without its number: a name-like word, then a street word
+            # ("Chloupková Drive", "Arcuri Islands"), never an everyday word ("Park Lane")
+            if (
+                i >= 1
+                and _is_cap(w)
+                and (lw in _STREET_WORDS or lw in _US_SUFFIXES)
+                and lw not in _SHORT_STREET
+                and _is_cap(words[i - 1])
+                and _rare(words[i - 1])
+            ):
+                spans.append((i - 1, i, 0.45))
             # name words and a number: "9009 Möhe 63", "Stallstigen 19", "Pod Floriánem 1677"
             if _is_number(w) and len(w) <= 5 and i >= 1:
                 k = i - 1
@@ -875,7 +886,10 @@ class ProperNameRecognizer(EntityRecognizer):
                     keep[k] = words[k].lower() not in NOT_NAMES
             for k in range(len(words) - 2, -1, -1):  # a known first name before a surname
                 lw = words[k].lower()
-                if not keep[k] and keep[k + 1] and lw in first_names() and lw not in NOT_NAMES:
+                nxt = k + 1
+                while nxt < len(words) - 1 and len(words[nxt]) == 1:
+                    nxt += 1  # past a middle initial: "Carolina G Lombardi"
+                if not keep[k] and keep[nxt] and lw in first_names() and lw not in NOT_NAMES:
                     keep[k] = True
             for k in range(1, len(words) - 1):
                 if words[k].lower() in _PARTICLES or len(words[k]) == 1:
@@ -890,7 +904,10 @@ class ProperNameRecognizer(EntityRecognizer):
             score = 0.6 if len(core) > 1 or first_known[lo] else 0.45
             if len(core) == 1 and _sentence_start(text, toks[run[lo]][0]) and not first_known[lo]:
                 score = 0.4  # a rare word opening a sentence may be just a rare word
-            found[ri] = (run[lo], run[hi], score)
+            first = run[lo]
+            if first > 0 and toks[first - 1][2].lower().rstrip(".") in _TITLES:
+                first -= 1  # "Ms. Valerie Abbott": the title goes with the name
+            found[ri] = (first, run[hi], score)
         # names in a list go together: "Čerkez, Simpson and Scott", "Nina, ... Bryan and Scott"
         for ri, run in enumerate(runs):
             if ri in found or len(run) != 1 or toks[run[0]][2].lower() in NOT_NAMES:
@@ -945,6 +962,7 @@ class ProperNameRecognizer(EntityRecognizer):
         return out
 
 
+_TITLES = frozenset("mr mrs ms miss mx dr prof sir dame".split())
 _ORG = frozenset("authority ombudsman commission agency trust foundation association".split())
 _LABEL = re.compile(r"(?m)^[^\w\n]*([A-Z][^\W\d_]+)[ \t]*:")
 # words that end a name after a cue ("is this about", "my son called")

@@ -176,7 +176,10 @@ def test_redaction_failure_writes_no_text(tmp_path: Path) -> None:
             "Lara Simonds\n27868 Kapelaniestraat 88\nApt. 873\nLeugnies\nBelgium 69169",
             ["Simonds", "Kapelaniestraat", "873", "Leugnies", "69169"],
         ),
+        ("the keynote is Carolina G Lombardi from Chinook", ["Carolina", "Lombardi"]),
+        ("songwriter Ms. Valerie Abbott employs", ["Ms.", "Valerie", "Abbott"]),
         # addresses of several countries and the rest of their block
+        ("the clubs were on Chloupková Drive", ["Chloupková", "Drive"]),
         ("Send it to Kollenveien 58, 0566 Oslo, Norway.", ["Kollenveien", "58", "Oslo"]),
         ("It's 69 boulevard Aristide Briand, 92100 Boulogne", ["Aristide", "Briand", "92100"]),
         ("new address: Via Garibaldi 12, Torino", ["Garibaldi", "12", "Torino"]),
