@@ -267,8 +267,11 @@ def test_a_thousand_chat_report_opens_and_filters(
     print(f"1000-interaction report: built in {built:.2f} s, opened in {opened:.2f} s")
     assert len(_visible_ids(browser)) == 1000
     Select(browser.find_element(By.NAME, "agent")).select_by_visible_text("A-007")
-    assert len(_visible_ids(browser)) == 25
+    WebDriverWait(browser, 20).until(lambda d: len(_visible_ids(d)) == 25)
     browser.find_element(By.CSS_SELECTOR, "#table a[href='#i/chat-0967']").click()
-    assert "chat-0967" in browser.find_element(By.CSS_SELECTOR, "#view-detail h2").text
+    # The detail view is drawn on hashchange, which fires after click() returns.
+    WebDriverWait(browser, 20).until(
+        lambda d: "chat-0967" in d.find_element(By.CSS_SELECTOR, "#view-detail h2").text
+    )
     assert browser.find_elements(By.CSS_SELECTOR, "#view-detail .conversation .turn")
     assert verify(out).leaks == ()
