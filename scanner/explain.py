@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import rules_schema as rs
+from .conversation import with_figures
 from .errors import ScannerError
 from .findings import FindingsError, interaction_from_findings
 from .findings import read as read_findings
@@ -17,7 +18,7 @@ from .metadata import build as build_metadata
 from .rule_tests import timed
 from .rules import Prepared, RuleSet, speaker_ok, window_ok
 from .transcripts import read_transcript, role_of
-from .types import Evidence, Interaction, Turn
+from .types import Evidence, Interaction, RuleResult, Turn
 
 
 def interaction_from_text(text: str, medium: str, campaign: str | None) -> Interaction:
@@ -33,7 +34,7 @@ def interaction_from_text(text: str, medium: str, campaign: str | None) -> Inter
     if medium == "voice":  # give voice turns times, as the rule tests do
         turns = timed(turns)
     meta = build_metadata({"campaign": campaign}, "--campaign") if campaign else None
-    return Interaction.from_turns(turns, medium=medium, metadata=meta)  # type: ignore[arg-type]
+    return with_figures(Interaction.from_turns(turns, medium=medium, metadata=meta))  # type: ignore[arg-type]
 
 
 def interaction_from_file(path: Path) -> Interaction:
@@ -47,11 +48,13 @@ def interaction_from_file(path: Path) -> Interaction:
             return interaction_from_findings(doc)
     turns, own = read_transcript(path)
     meta = build_metadata({k: v for k, v in own.items() if not k.startswith("_")}, str(path))
-    return Interaction.from_turns(
-        turns,
-        id=path.stem,
-        medium=str(own.get("_medium", "chat")),
-        metadata=meta,  # type: ignore[arg-type]
+    return with_figures(
+        Interaction.from_turns(
+            turns,
+            id=path.stem,
+            medium=str(own.get("_medium", "chat")),  # type: ignore[arg-type]
+            metadata=meta,
+        )
     )
 
 
@@ -85,6 +88,8 @@ def explain(
     prep = Prepared(it)
 
     lines = [f"{pack.pack}/{rule.id} ({rule.kind}, {rule.severity}): {rule.title or rule.message}"]
+    if rule.kind == "measured":
+        return "\n".join([*lines, *_measured_lines(rule, result, it)])
     if rule.kind == "conditional":
         assert compiled.when and compiled.then and rule.when and rule.then
         lines.append(f"  when {rule.when.speaker}: {compiled.when.description}")
@@ -128,6 +133,27 @@ def explain(
             cells.append(f'{name}: {best.score:.0f} "{prep.quote(loc)}"{note}')
         lines.append(f"  {i + 1:>3} {turn.speaker:<8} {_when(turn.start):>8}  " + " | ".join(cells))
     return "\n".join(lines)
+
+
+def _measured_lines(rule: rs.Rule, result: RuleResult, it: Interaction) -> list[str]:
+    """A measured rule: its limit, the figures it read, and where the limit was broken."""
+    assert rule.measure is not None
+    lines = [f"  limit: {rule.measure.model_dump(exclude_none=True)}", ""]
+    lines.append(f"outcome: {result.outcome.upper()} - {result.reason}")
+    lines += [
+        f"  at {_when(e.start)}-{_when(e.end)} {e.speaker}: {e.matched}" for e in result.evidence
+    ]
+    c = it.conversation
+    if c is not None and c.measured_from != "chat":
+        lines += [
+            "",
+            f"figures ({c.measured_from}): longest silence {c.longest_silence_seconds:.1f} s, "
+            f"agent talk {100 * (c.agent_talk_ratio or 0):.0f}%, interruptions agent "
+            f"{c.interruptions_by('agent')} / customer {c.interruptions_by('customer')}, "
+            f"words a minute agent {c.words_per_minute('agent')} / customer "
+            f"{c.words_per_minute('customer')}",
+        ]
+    return lines
 
 
 def _place(e: Evidence) -> str:

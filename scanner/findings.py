@@ -21,19 +21,24 @@ from .errors import OutputError
 from .redact import RedactOptions
 from .rules import scorecard
 from .types import (
+    Conversation,
     Evidence,
     FileError,
     Interaction,
+    Interruption,
     RuleResult,
     ScanResult,
     Source,
+    Span,
     SpeakerMapping,
     Turn,
+    TurnFigures,
     Word,
 )
 from .vocab import OUTCOMES
 
 FINDINGS_SCHEMA = "scanner.findings/v1"
+PARTIES = ("agent", "customer")
 SUMMARY_SCHEMA = "scanner.summary/v1"
 SUMMARY_NAME = "summary.json"
 
@@ -89,6 +94,96 @@ def interaction_record(it: Interaction) -> dict[str, object]:
         # why the transcript cannot be trusted whole; every verdict is then needs_review
         **({"needs_review": list(it.review)} if it.review else {}),
     }
+
+
+def conversation_record(c: Conversation) -> dict[str, object]:
+    """The findings' `conversation` object (definitions in docs/formats.md)."""
+    d: dict[str, object] = {
+        "measured_from": c.measured_from,
+        "attribution": {"method": c.attribution, "confidence": round(c.attribution_confidence, 3)},
+    }
+    if c.measured_from == "chat":
+        d["response_delays"] = {
+            r: {"mean_seconds": mean, "longest_seconds": longest, "replies": n}
+            for r, mean, longest, n in c.response_delays
+        }
+    else:
+        d.update(
+            {
+                "span": list(c.span) if c.span else None,
+                "non_talk_min_seconds": c.non_talk_min_seconds,
+                "non_talk_seconds": c.non_talk_seconds,
+                "non_talk": [
+                    {"start": a, "end": b, "seconds": round(b - a, 2)} for a, b in c.non_talk
+                ],
+                "longest_silence_seconds": c.longest_silence_seconds,
+                "talk_seconds": {r: c.talk_seconds(r) for r in PARTIES},
+                "agent_talk_ratio": c.agent_talk_ratio,
+                "interruptions": {r: c.interruptions_by(r) for r in PARTIES},
+                "interruption_list": [
+                    {"by": i.by, "at": i.at, "seconds": i.seconds} for i in c.interruptions
+                ],
+                "overlap_seconds": c.overlap_seconds,
+                "overlaps": [list(s) for s in c.overlaps],
+                "words_per_minute": {r: c.words_per_minute(r) for r in PARTIES},
+                "talk": {r: [list(s) for s in c.talk(r)] for r in PARTIES},
+            }
+        )
+    d["sentiment"] = {r: c.sentiment(r) for r in PARTIES}
+    d["turns"] = [
+        {
+            "turn": f.turn,
+            "speaker": f.speaker,
+            "words": f.words,
+            "quarter": f.quarter,
+            **({"words_per_minute": f.words_per_minute} if f.words_per_minute else {}),
+            **({"loudness_db": f.loudness_db} if f.loudness_db is not None else {}),
+            **({"sentiment": f.sentiment} if f.sentiment is not None else {}),
+        }
+        for f in c.turns
+    ]
+    return d
+
+
+def conversation_from_record(d: dict[str, Any]) -> Conversation:
+    """The figures as a findings file stored them, for rules re-run on it."""
+
+    def spans(xs: Any) -> tuple[Span, ...]:
+        return tuple((float(a), float(b)) for a, b in xs or ())
+
+    att = d.get("attribution") or {}
+    talk = d.get("talk") or {}
+    return Conversation(
+        measured_from=d.get("measured_from", "chat"),
+        attribution=att.get("method", "label"),
+        attribution_confidence=float(att.get("confidence", 1.0)),
+        span=tuple(d["span"]) if d.get("span") else None,  # type: ignore[arg-type]
+        agent_talk=spans(talk.get("agent")),
+        customer_talk=spans(talk.get("customer")),
+        non_talk=tuple((float(g["start"]), float(g["end"])) for g in d.get("non_talk", ())),
+        overlaps=spans(d.get("overlaps")),
+        interruptions=tuple(
+            Interruption(i["by"], float(i["at"]), float(i["seconds"]))
+            for i in d.get("interruption_list", ())
+        ),
+        turns=tuple(
+            TurnFigures(
+                f["turn"],
+                f["speaker"],
+                int(f.get("words", 0)),
+                int(f.get("quarter", 0)),
+                f.get("words_per_minute"),
+                f.get("loudness_db"),
+                f.get("sentiment"),
+            )
+            for f in d.get("turns", ())
+        ),
+        response_delays=tuple(
+            (r, float(v["mean_seconds"]), float(v["longest_seconds"]), int(v["replies"]))
+            for r, v in (d.get("response_delays") or {}).items()
+        ),
+        non_talk_min_seconds=float(d.get("non_talk_min_seconds", 3.0)),
+    )
 
 
 def evidence_record(e: Evidence) -> dict[str, object]:
@@ -169,6 +264,8 @@ def findings_document(
                 doc["redaction"]["audio"] = result.audio_redaction  # type: ignore[index]
     else:
         doc["interaction"] = {"id": result.id, "source": {"path": result.path}}
+    if it is not None and it.conversation is not None:
+        doc["conversation"] = conversation_record(it.conversation)
     doc["results"] = [rule_record(r) for r in result.rules]
     if result.rules:
         doc["scorecard"] = scorecard(result.rules)
@@ -383,6 +480,9 @@ def interaction_from_findings(doc: dict[str, Any]) -> Interaction:
         language=it.get("language"),
         untranscribed=tuple((float(a), float(b)) for a, b in it.get("untranscribed_speech", ())),
         review=tuple(str(r) for r in it.get("needs_review", ())),
+        conversation=conversation_from_record(doc["conversation"])
+        if isinstance(doc.get("conversation"), dict)
+        else None,
     )
 
 

@@ -18,11 +18,13 @@ import numpy as np
 
 from .audio import AUDIO_SUFFIXES, Audio, load_audio
 from .audio_redact import PAD_S, masked_times, redact_samples, write_wav
+from .conversation import measure_audio, with_figures
 from .errors import InputError, OutputError, ScannerError, UnsupportedFormatError
 from .ingest import BatchMetadata, InputFile, file_source
 from .metadata import restrict
 from .redact import Redacted, RedactOptions, Redactor, quote_redacted
 from .rules import RuleSet, default_rule_paths
+from .sentiment import score_turns
 from .speakers import assign_by_channel, infer_roles
 from .transcribe import TranscribeOptions, Transcriber
 from .transcripts import TRANSCRIPT_SUFFIXES, read_transcript
@@ -263,14 +265,17 @@ class Processor:
             untranscribed=tuple(sorted(g for h in heard for g in h.untranscribed)),
             review=review,
         )
-        return it, audio
+        with _timed(timings, "conversation"):
+            felt = score_turns([t.text for t in it.turns])
+            measured = measure_audio(it, [h.voice for h in heard], chans, felt)
+        return replace(it, conversation=measured), audio
 
     def _transcript(self, item: InputFile, timings: dict[str, float]) -> Interaction:
         with _timed(timings, "parse"):
             source = file_source(item)
             turns, own = read_transcript(item.path)
             meta = self.metadata.for_file(item.path, own)
-        return Interaction.from_turns(
+        it = Interaction.from_turns(
             turns,
             id=item.id,
             medium=own.get("_medium", "chat"),  # type: ignore[arg-type]
@@ -280,6 +285,8 @@ class Processor:
                 "label", 1.0, None, ("roles from the transcript's speaker labels",)
             ),
         )
+        with _timed(timings, "conversation"):
+            return with_figures(it)
 
 
 @dataclass(frozen=True)

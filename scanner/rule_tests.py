@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from . import metadata as meta_io
 from . import rules_schema as rs
+from .conversation import with_figures
 from .rules import RuleSet
 from .types import Interaction, Turn
 
@@ -54,31 +55,40 @@ class RuleReport:
         return not self.problems and all(c.ok for c in self.cases)
 
 
-def timed(turns: list[Turn], at: list[float | None] | None = None) -> list[Turn]:
-    """Give turns times as if spoken one after another at a steady pace (`at`: a start
-    time given for some turns, which then wins)."""
+def timed(
+    turns: list[Turn],
+    at: list[float | None] | None = None,
+    until: list[float | None] | None = None,
+) -> list[Turn]:
+    """Give turns times as if spoken one after another at a steady pace (`at`, `until`:
+    a start or end given for some turns, which then wins: that is how an example states a
+    silence, a talk-over or a gabbled disclosure)."""
     out: list[Turn] = []
     for i, turn in enumerate(turns):
         given = at[i] if at else None
         start = given if given is not None else (out[-1].end or 0.0) + GAP_S if out else 0.0
-        end = start + max(MIN_TURN_S, SECONDS_PER_WORD * len(turn.text.split()))
+        end = until[i] if until and until[i] is not None else None
+        if end is None:
+            end = start + max(MIN_TURN_S, SECONDS_PER_WORD * len(turn.text.split()))
         out.append(Turn(turn.speaker, turn.text, round(start, 2), round(end, 2)))
     return out
 
 
 def example_interaction(ex: rs.Example, ident: str = "example") -> Interaction:
     """Voice examples get times (given with `at`, else one turn after another); chat examples
-    stay untimed, as real chat logs usually are, unless an `at` is given."""
+    stay untimed, as real chat logs usually are, unless an `at` is given. The conversation
+    figures are measured from those times, as for a timed transcript."""
     turns = [Turn(et.speaker, et.text) for et in ex.turns]
     at = [et.at for et in ex.turns]
     if ex.medium == "voice" or any(a is not None for a in at):
-        turns = timed(turns, at)
-    return Interaction.from_turns(
+        turns = timed(turns, at, [et.until for et in ex.turns])
+    it = Interaction.from_turns(
         turns,
         id=ident,
         medium=ex.medium,
         metadata=meta_io.build(dict(ex.metadata), "<example>") if ex.metadata else None,
     )
+    return with_figures(it)
 
 
 def run_pack_tests(pack: rs.Pack) -> list[RuleReport]:

@@ -12,7 +12,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import rules_schema as rs
+from .conversation import words_per_minute
 from .matchers import VOCABULARY, AllMatcher, Hit, Matcher, NormText, compile_match
+from .measured import judge
 from .types import Evidence, Interaction, RuleResult, Turn
 from .vocab import Outcome
 
@@ -88,9 +90,10 @@ class CompiledRule:
     applies: rs.AppliesWhen | None = None  # the rule's own, else its pack's
     detect: Matcher | None = None
     unless: Matcher | None = None
+    announce: Matcher | None = None  # what excuses a silence (a measured rule's hold notice)
 
     def matchers(self) -> list[Matcher]:
-        found = (self.match, self.when, self.then, self.detect, self.unless)
+        found = (self.match, self.when, self.then, self.detect, self.unless, self.announce)
         return [m for m in found if m is not None]
 
 
@@ -104,6 +107,8 @@ def compile_pack(pack: rs.Pack) -> list[CompiledRule]:
             detect = detects.setdefault(id(applies.detect), compile_match(applies.detect.match))
         if applies is not None and applies.unless is not None:
             unless = detects.setdefault(id(applies.unless), compile_match(applies.unless.match))
+        silence = r.measure.silence if r.measure is not None else None
+        announce = silence.unless_announced if silence is not None else None
         out.append(
             CompiledRule(
                 pack,
@@ -114,6 +119,7 @@ def compile_pack(pack: rs.Pack) -> list[CompiledRule]:
                 applies,
                 detect,
                 unless,
+                compile_match(announce.match) if announce is not None else None,
             )
         )
     return out
@@ -362,6 +368,8 @@ class _Evaluation:
         why_not = _applies(self.c, self.prep, self.detected)
         if why_not:
             return self.result("not_applicable", why_not), None
+        if self.rule.kind == "measured":
+            return self.measured(), None
         if self.rule.kind == "conditional":
             return self.conditional()
         if self.rule.kind == "required":
@@ -435,6 +443,18 @@ class _Evaluation:
             return self.required_across()
         m, eligible, confident = self._found()
         rule, ev = self.rule, self.evidence
+        limit = rule.max_words_per_minute
+        if confident and limit is not None:
+            paced = [(h, self.pace(h)) for h in confident]
+            calm = [h for h, r in paced if r is None or r <= limit]
+            if not calm:
+                h, rate = paced[0]
+                reason = (
+                    f"found, but read at {rate:.0f} words a minute (limit {limit:g}): "
+                    "too fast to follow"
+                )
+                return self.result("failed", reason, [ev(h, m)]), h
+            confident = calm
         if confident:
             return self.result("passed", "found", [ev(confident[0], m)]), confident[0]
         if eligible:
@@ -456,6 +476,21 @@ class _Evaluation:
             return self.result("needs_review", reason, near=ev(loc, m)), None
         why = why or f"closest match scores {score:.0f} < {m.threshold:.0f}"
         return self.result("failed", f"not found; {why}", near=ev(loc, m)), None
+
+    def pace(self, loc: Located) -> float | None:
+        """Words a minute over the words found; where they are too few to time, over the
+        whole turn they were said in. None when neither can be timed."""
+        turn = self.prep.it.turns[loc.turn]
+        span = self.prep.word_range(loc)
+        if turn.words and span is not None:
+            words = turn.words[span[0] : span[1] + 1]
+            rate = words_per_minute(len(words), words[-1].end - words[0].start)
+            if rate is not None:
+                return rate
+            return words_per_minute(len(turn.words), turn.words[-1].end - turn.words[0].start)
+        if turn.start is not None and turn.end is not None:
+            return words_per_minute(len(turn.text.split()), turn.end - turn.start)
+        return None
 
     def required_across(self) -> tuple[RuleResult, Located | None]:
         """Each part of an `all`, in any turn that meets the rule's conditions."""
@@ -499,6 +534,37 @@ class _Evaluation:
                 reason = f"something close was said (score {loc.hit.score:.0f})"
                 return self.result("needs_review", reason, near=ev(loc, m)), None
         return self.result("passed", "not found"), None
+
+    # -- measured --
+
+    def measured(self) -> RuleResult:
+        """A limit on how the conversation went (silence, talk-over, share, pace, mood)."""
+        rule, it = self.rule, self.prep.it
+        assert rule.measure is not None
+        announced: list[tuple[float, float]] = []
+        silence = rule.measure.silence
+        if self.c.announce is not None and silence and silence.unless_announced is not None:
+            for h in self._placed(self.c.announce, silence.unless_announced):
+                who = it.turns[h.turn].speaker
+                later = [t.start for t in it.turns[h.turn + 1 :] if t.speaker == who]
+                nxt = min((s for s in later if s is not None), default=math.inf)
+                if h.end is not None:
+                    announced.append((h.end, nxt))
+        j = judge(rule.measure, it.conversation, announced)
+        evidence = []
+        for b in j.breaches:
+            turn = b.turn if b.turn is not None else _turn_at(it.turns, b.start)
+            evidence.append(
+                Evidence(
+                    turn=turn,
+                    speaker=b.speaker or (it.turns[turn].speaker if it.turns else "unknown"),
+                    start=b.start,
+                    end=b.end,
+                    score=100.0,
+                    matched=b.what,
+                )
+            )
+        return self.result(j.outcome, j.reason, evidence)
 
     # -- conditional --
 
@@ -548,6 +614,14 @@ class _Evaluation:
             return self.result("failed", why, [ev(trig, m_when)], near), None
         reason = f"{len(triggers)} trigger(s), each answered"
         return self.result("passed", reason, evidence), triggers[0]
+
+
+def _turn_at(turns: tuple[Turn, ...], t: float | None) -> int:
+    """The last turn that started by time t (the first turn if none did)."""
+    if t is None:
+        return 0
+    started = [i for i, x in enumerate(turns) if x.start is not None and x.start <= t]
+    return started[-1] if started else 0
 
 
 def _near_miss(

@@ -103,10 +103,88 @@ class AppliesWhen(_Strict):
         return self
 
 
+# ---- limits on how the conversation was conducted (conversation.py measures them) ----------
+
+
+class SilenceLimit(_Strict):
+    """No silence in which neither party speaks longer than this, unless it was announced
+    (a hold notice) shortly before it started."""
+
+    longer_than_seconds: float = Field(gt=0)
+    unless_announced: Step | None = None
+    announced_within_seconds: float = Field(default=30, gt=0)
+
+
+class InterruptionLimit(_Strict):
+    """No more than `more_than` interruptions by a party (starting to talk while the other
+    is mid-utterance, and talking over them)."""
+
+    by: Literal["agent", "customer"]
+    more_than: int = Field(default=0, ge=0)
+
+
+class RatioLimit(_Strict):
+    """A party's share of the talk time (0-1) must stay within bounds."""
+
+    speaker: Literal["agent", "customer"]
+    above: float | None = Field(default=None, ge=0, le=1)
+    below: float | None = Field(default=None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _bound(self) -> RatioLimit:
+        if self.above is None and self.below is None:
+            raise ValueError("give 'above' or 'below' (a share of talk time, 0-1)")
+        return self
+
+
+class RateLimit(_Strict):
+    """A party's speaking rate over the whole call, in words per minute."""
+
+    speaker: Literal["agent", "customer"]
+    above: float = Field(gt=0)
+
+
+class SentimentLimit(_Strict):
+    """A party's sentiment (-1..1) must not fall below a floor: at the end (its last three
+    turns), over the whole interaction, or in any quarter of it."""
+
+    speaker: Literal["agent", "customer"] = "customer"
+    at: Literal["end", "overall", "any_quarter"] = "end"
+    below: float = Field(ge=-1, le=1)
+
+
+class Measure(_Strict):
+    """Exactly one limit on how the conversation was conducted."""
+
+    silence: SilenceLimit | None = None
+    interruptions: InterruptionLimit | None = None
+    talk_ratio: RatioLimit | None = None
+    words_per_minute: RateLimit | None = None
+    sentiment: SentimentLimit | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> Measure:
+        given = [k for k, v in self.model_dump().items() if v is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "a measure is exactly one of silence, interruptions, talk_ratio, "
+                f"words_per_minute, sentiment (given: {', '.join(given) or 'none'})"
+            )
+        return self
+
+
 class ExampleTurn(_Strict):
     speaker: Literal["agent", "customer"]
     text: str
+    # when the turn starts and ends (seconds): examples of silence, talk-over and pace
     at: float | None = Field(default=None, ge=0)
+    until: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _order(self) -> ExampleTurn:
+        if self.until is not None and (self.at is None or self.until <= self.at):
+            raise ValueError("'until' needs an 'at' before it")
+        return self
 
     @field_validator("text", mode="before")
     @classmethod
@@ -163,6 +241,11 @@ class Rule(_Strict):
     across_turns: bool = False
     when: Step | None = None
     then: Then | None = None
+    # a measured rule: a limit on silence, talk-over, talk share, pace or sentiment
+    measure: Measure | None = None
+    # a required wording read faster than this (words per minute over the words found)
+    # fails: a disclosure gabbled too fast to follow is not given
+    max_words_per_minute: float | None = Field(default=None, gt=0)
     applies_when: AppliesWhen | None = None
     review_margin: int = Field(default=5, ge=0, le=50)
     min_word_confidence: float = Field(default=0.4, ge=0, le=1)
@@ -180,6 +263,16 @@ class Rule(_Strict):
 
     @model_validator(mode="after")
     def _shape(self) -> Rule:
+        if self.kind == "measured":
+            if self.measure is None:
+                raise ValueError("a measured rule needs 'measure'")
+            if self.match is not None or self.when is not None or self.then is not None:
+                raise ValueError("a measured rule uses 'measure', not 'match' or 'when'/'then'")
+            return self
+        if self.measure is not None:
+            raise ValueError(f"'measure' belongs to measured rules, not {self.kind}")
+        if self.max_words_per_minute is not None and self.kind != "required":
+            raise ValueError("max_words_per_minute limits the pace of a required wording")
         if self.kind == "conditional":
             if self.when is None or self.then is None:
                 raise ValueError("a conditional rule needs both 'when' and 'then'")

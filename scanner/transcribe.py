@@ -100,7 +100,9 @@ class Transcriber:
         is returned as `untranscribed`, so redacted audio masks it, and a channel with speech
         but no words at all says so in `empty`."""
         o = self.options
-        pieces = speech_pieces(samples, o) if o.vad else [(0, len(samples))]
+        raw = voice_activity(samples, o)
+        voice = tuple((a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in raw)
+        pieces = padded(raw, len(samples)) if o.vad else [(0, len(samples))]
         if not pieces:
             return ChannelText((), (), (), False, False)
         speech = tuple((a / SAMPLE_RATE, b / SAMPLE_RATE) for a, b in pieces)
@@ -114,7 +116,7 @@ class Transcriber:
         gaps = untranscribed(turns, speech)
         talk = sum(b - a for a, b in speech)
         empty = not turns and talk >= MIN_SPEECH_S
-        return ChannelText(tuple(turns), speech, tuple(gaps), retried, empty)
+        return ChannelText(tuple(turns), speech, tuple(gaps), retried, empty, voice)
 
     def _decode(
         self,
@@ -180,6 +182,8 @@ class ChannelText:
     untranscribed: tuple[tuple[float, float], ...]
     retried: bool
     empty: bool
+    # voice activity without padding: where the party talked, for the conversation figures
+    voice: tuple[tuple[float, float], ...] = ()
 
 
 def _heard(turns: list[Turn] | tuple[Turn, ...]) -> list[tuple[float, float]]:
@@ -235,8 +239,18 @@ GAP_S = 1.0
 JOIN_S = 0.3
 
 
+# speech pieces are widened this much each side before transcription (word onsets are soft)
+VAD_PAD_S = 0.2
+
+
 def speech_pieces(samples: np.ndarray, o: TranscribeOptions) -> list[tuple[int, int]]:
-    """Sample ranges of speech by Silero VAD, with close ranges joined."""
+    """Sample ranges of speech to transcribe: voice activity padded, close ranges joined."""
+    return padded(voice_activity(samples, o), len(samples))
+
+
+def voice_activity(samples: np.ndarray, o: TranscribeOptions) -> list[tuple[int, int]]:
+    """Sample ranges where Silero VAD hears speech, without padding: where someone talked.
+    VAD runs once; the transcriber's pieces are these, padded (`padded`)."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     found = get_speech_timestamps(
@@ -245,15 +259,33 @@ def speech_pieces(samples: np.ndarray, o: TranscribeOptions) -> list[tuple[int, 
             threshold=o.vad_threshold,
             neg_threshold=max(0.01, o.vad_threshold - 0.1),
             min_silence_duration_ms=o.vad_min_silence_ms,
-            speech_pad_ms=200,
+            speech_pad_ms=0,
         ),
     )
-    pieces: list[tuple[int, int]] = []
-    for t in found:
-        if pieces and t["start"] - pieces[-1][1] < JOIN_S * SAMPLE_RATE:
-            pieces[-1] = (pieces[-1][0], t["end"])
+    return [(int(t["start"]), int(t["end"])) for t in found]
+
+
+def padded(found: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """Activity widened by VAD_PAD_S each side (as Silero's own padding does: a gap shorter than
+    two pads is split in the middle) and pieces closer than JOIN_S joined."""
+    pad = int(VAD_PAD_S * SAMPLE_RATE)
+    wide: list[list[int]] = [[a, b] for a, b in found]
+    for i, w in enumerate(wide):
+        if i == 0:
+            w[0] = max(0, w[0] - pad)
+        if i < len(wide) - 1:
+            gap = wide[i + 1][0] - w[1]
+            half = gap // 2 if gap < 2 * pad else pad
+            w[1] = min(length, w[1] + half)
+            wide[i + 1][0] = max(0, wide[i + 1][0] - half)
         else:
-            pieces.append((t["start"], t["end"]))
+            w[1] = min(length, w[1] + pad)
+    pieces: list[tuple[int, int]] = []
+    for a, b in wide:
+        if pieces and a - pieces[-1][1] < JOIN_S * SAMPLE_RATE:
+            pieces[-1] = (pieces[-1][0], b)
+        else:
+            pieces.append((a, b))
     return pieces
 
 

@@ -50,6 +50,103 @@ class SpeakerMapping:
     evidence: tuple[str, ...] = ()
 
 
+Span = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Interruption:
+    """`by` started talking at `at` while the other party was mid-utterance; both talked
+    together for `seconds`."""
+
+    by: Role
+    at: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class TurnFigures:
+    """One turn's speaking rate, loudness (dBFS of its channel over its span), sentiment
+    (-1..1) and the quarter of the interaction its middle falls in (0-3)."""
+
+    turn: int
+    speaker: Role
+    words: int
+    quarter: int
+    words_per_minute: float | None = None
+    loudness_db: float | None = None
+    sentiment: float | None = None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """How the interaction was conducted (conversation.py measures it). `measured_from`:
+    "voice-activity" (audio), "turn-times" (a timed transcript) or "chat" (message times:
+    response delays, no talk time); `attribution`: how talk was given to a party ("channel",
+    "inferred" on a mono call, "label")."""
+
+    measured_from: str
+    attribution: str
+    attribution_confidence: float
+    span: Span | None = None  # first to last speech
+    agent_talk: tuple[Span, ...] = ()
+    customer_talk: tuple[Span, ...] = ()
+    non_talk: tuple[Span, ...] = ()
+    overlaps: tuple[Span, ...] = ()
+    interruptions: tuple[Interruption, ...] = ()
+    turns: tuple[TurnFigures, ...] = ()
+    # per party replying: (party, mean delay s, longest delay s, replies) for chats with times
+    response_delays: tuple[tuple[Role, float, float, int], ...] = ()
+    non_talk_min_seconds: float = 3.0
+
+    def talk(self, role: str) -> tuple[Span, ...]:
+        return self.agent_talk if role == "agent" else self.customer_talk
+
+    @property
+    def non_talk_seconds(self) -> float:
+        return round(sum((b - a for a, b in self.non_talk), 0.0), 2)
+
+    @property
+    def longest_silence_seconds(self) -> float:
+        return round(max((b - a for a, b in self.non_talk), default=0.0), 2)
+
+    @property
+    def overlap_seconds(self) -> float:
+        return round(sum((b - a for a, b in self.overlaps), 0.0), 2)
+
+    def talk_seconds(self, role: str) -> float:
+        return round(sum((b - a for a, b in self.talk(role)), 0.0), 2)
+
+    @property
+    def agent_talk_ratio(self) -> float | None:
+        a, c = self.talk_seconds("agent"), self.talk_seconds("customer")
+        return round(a / (a + c), 3) if a + c > 0 else None
+
+    def interruptions_by(self, role: str) -> int:
+        return sum(1 for i in self.interruptions if i.by == role)
+
+    def words_per_minute(self, role: str) -> float | None:
+        """Words the party said over the time it talked; None on too little talk."""
+        seconds = self.talk_seconds(role)
+        words = sum(f.words for f in self.turns if f.speaker == role)
+        if seconds < 2.0 or words < 4:
+            return None
+        return round(words / seconds * 60, 1)
+
+    def sentiment(self, role: str) -> dict[str, object]:
+        """The party's mean turn sentiment per quarter, overall, and at the end (its last
+        three scored turns)."""
+        scored = [f for f in self.turns if f.speaker == role and f.sentiment is not None]
+
+        def mean(fs: list[TurnFigures]) -> float | None:
+            return round(sum(f.sentiment or 0.0 for f in fs) / len(fs), 3) if fs else None
+
+        return {
+            "quarters": [mean([f for f in scored if f.quarter == q]) for q in range(4)],
+            "mean": mean(scored),
+            "end": mean(scored[-3:]),
+        }
+
+
 @dataclass(frozen=True)
 class Metadata:
     """What the contact centre knows about an interaction (sidecar file or batch CSV).
@@ -114,6 +211,8 @@ class Interaction:
     # why the transcript cannot be trusted whole (a channel with speech came back empty):
     # every verdict on it becomes needs_review
     review: tuple[str, ...] = ()
+    # silence, talk-over, talk share, speaking rate, sentiment (None: not measured)
+    conversation: Conversation | None = None
 
     @classmethod
     def from_turns(

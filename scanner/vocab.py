@@ -11,7 +11,7 @@ from typing import Literal, get_args
 Severity = Literal["low", "medium", "high", "critical"]  # in rising order
 Category = Literal["disclosure", "script", "customer-protection", "privacy"]
 Outcome = Literal["passed", "failed", "not_applicable", "needs_review"]
-Kind = Literal["required", "prohibited", "conditional"]
+Kind = Literal["required", "prohibited", "conditional", "measured"]
 Speaker = Literal["agent", "customer", "any"]
 Medium = Literal["voice", "chat"]
 
