@@ -102,7 +102,8 @@ _PARTIES: tuple[Role, Role] = ("agent", "customer")
 def with_figures(it: Interaction) -> Interaction:
     """A text interaction (transcript, rule example) with its figures measured from its
     turns and their sentiment scored."""
-    return replace(it, conversation=measure_turns(it, score_turns([t.text for t in it.turns])))
+    felt = score_turns([t.text for t in it.turns], [t.speaker for t in it.turns])
+    return replace(it, conversation=measure_turns(it, felt))
 
 
 def _conversation(

@@ -266,7 +266,7 @@ class Processor:
             review=review,
         )
         with _timed(timings, "conversation"):
-            felt = score_turns([t.text for t in it.turns])
+            felt = score_turns([t.text for t in it.turns], [t.speaker for t in it.turns])
             measured = measure_audio(it, [h.voice for h in heard], chans, felt)
         return replace(it, conversation=measured), audio
 
