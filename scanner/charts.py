@@ -134,3 +134,183 @@ def trend_chart(points: list[Point], title: str) -> str:
     out.extend(dots)
     out.append("</svg>")
     return "".join(out)
+
+
+# ---- a call's timeline -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A stretch of a call to draw: where, what it is (a CSS class), what a hover says, the
+    lane it belongs to (a party, or None for all lanes) and the turn a click goes to."""
+
+    start: float
+    end: float
+    cls: str
+    title: str
+    lane: str | None = None
+    turn: int | None = None
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Who talked when, and what happened on the way. `length`: seconds the axis covers."""
+
+    length: float
+    talk: dict[str, list[tuple[float, float]]]
+    silences: list[Stretch]
+    overlaps: list[Stretch]
+    interruptions: list[Stretch]
+    masks: list[Stretch]
+    evidence: list[Stretch]
+
+
+def _mmss(t: float) -> str:
+    m, s = divmod(round(t), 60)
+    return f"{m}:{s:02d}"
+
+
+_TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
+
+
+def _tick_step(length: float, most: int = 10) -> int:
+    return next((s for s in _TICK_STEPS if length / s <= most), _TICK_STEPS[-1])
+
+
+def _pack(stretches: list[Stretch], gap: float) -> list[list[Stretch]]:
+    """Stretches in rows where none overlaps another (first row that has room)."""
+    rows: list[list[Stretch]] = []
+    ends: list[float] = []
+    for s in sorted(stretches, key=lambda s: (s.start, s.end)):
+        for i, end in enumerate(ends):
+            if s.start >= end + gap:
+                rows[i].append(s)
+                ends[i] = s.end
+                break
+        else:
+            rows.append([s])
+            ends.append(s.end)
+    return rows
+
+
+def _turn_attr(s: Stretch) -> str:
+    return f' data-turn="{s.turn}"' if s.turn is not None else ""
+
+
+def call_timeline(t: Timeline, title: str) -> str:
+    """One lane per party with its talk, silences shaded across the lanes with their length,
+    talk-over and interruptions marked, masked (redacted) stretches in the lane of who said
+    them, a lane of rule evidence below, and a time axis. Empty when there is nothing to draw."""
+    if not t.length > 0.0 or not t.talk:
+        return ""
+    width, left, right = 960.0, 92.0, 16.0
+    plot_w = width - left - right
+    lane_h, lane_gap, ev_h = 28.0, 6.0, 12.0
+    top = 22.0  # room for the silences' lengths
+
+    def x(sec: float) -> float:
+        return left + plot_w * min(max(sec, 0.0), t.length) / t.length
+
+    def w(a: float, b: float) -> float:
+        return max(x(b) - x(a), 1.5)
+
+    lanes = list(t.talk)
+    lane_y = {p: top + i * (lane_h + lane_gap) for i, p in enumerate(lanes)}
+    lanes_bottom = top + len(lanes) * (lane_h + lane_gap) - lane_gap
+    ev_rows = _pack(t.evidence, gap=t.length / plot_w * 2.0)
+    ev_top = lanes_bottom + 10.0
+    axis_y = ev_top + len(ev_rows) * (ev_h + 3.0) + (6.0 if ev_rows else 0.0)
+    height = axis_y + 24.0
+
+    def span_y(lane: str | None) -> tuple[float, float]:
+        if lane in lane_y:
+            return lane_y[lane], lane_h
+        return top, lanes_bottom - top
+
+    out = [
+        f'<svg class="chart timeline" role="img" viewBox="0.0 0.0 {_f(width)} {_f(height)}" '
+        f'width="{_f(width)}" height="{_f(height)}" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    # lane backgrounds, then silences across all lanes, then the talk on top
+    for p in lanes:
+        out.append(
+            f'<rect class="track" x="{_f(left)}" y="{_f(lane_y[p])}" width="{_f(plot_w)}" '
+            f'height="{_f(lane_h)}"/>'
+        )
+    for s in t.silences:
+        out.append(
+            f'<g class="silence"><title>{escape(s.title)}</title>'
+            f'<rect class="non-talk" x="{_f(x(s.start))}" y="{_f(top)}" '
+            f'width="{_f(w(s.start, s.end))}" height="{_f(lanes_bottom - top)}"/>'
+            f'<text class="silence-label" x="{_f((x(s.start) + x(s.end)) / 2.0)}" '
+            f'y="{_f(top - 6.0)}">{escape(s.label)}</text></g>'
+        )
+    for p in lanes:
+        y = lane_y[p]
+        out.append(
+            f'<g class="lane" data-party="{escape(p)}">'
+            f'<text class="label" x="{_f(left - 8.0)}" y="{_f(y + lane_h / 2.0 + 4.0)}">'
+            f"{escape(p)}</text>"
+        )
+        for a, b in t.talk[p]:
+            out.append(
+                f'<rect class="talk {escape(p)}" x="{_f(x(a))}" y="{_f(y + 3.0)}" '
+                f'width="{_f(w(a, b))}" height="{_f(lane_h - 6.0)}">'
+                f"<title>{escape(p)} talks {_mmss(a)}–{_mmss(b)} ({b - a:.1f} s)</title></rect>"
+            )
+        out.append("</g>")
+    for s in t.masks:
+        y, h = span_y(s.lane)
+        out.append(
+            f'<rect class="mask-span"{_turn_attr(s)} x="{_f(x(s.start))}" y="{_f(y + 9.0)}" '
+            f'width="{_f(w(s.start, s.end))}" height="{_f(h - 18.0)}">'
+            f"<title>{escape(s.title)}</title></rect>"
+        )
+    for s in t.overlaps:
+        out.append(
+            f'<rect class="overlap" x="{_f(x(s.start))}" y="{_f(top)}" '
+            f'width="{_f(w(s.start, s.end))}" height="{_f(lanes_bottom - top)}">'
+            f"<title>{escape(s.title)}</title></rect>"
+        )
+    for s in t.interruptions:
+        y, _h = span_y(s.lane)
+        cx = x(s.start)
+        out.append(
+            f'<g class="interruption" data-by="{escape(s.lane or "")}"><title>{escape(s.title)}'
+            f'</title><rect class="interruption-span" x="{_f(cx)}" y="{_f(y)}" '
+            f'width="{_f(w(s.start, s.end))}" height="3.0"/>'
+            f'<path class="interruption-mark" d="M{_f(cx - 5.0)},{_f(y)} '
+            f'L{_f(cx + 5.0)},{_f(y)} L{_f(cx)},{_f(y + 8.0)} Z"/></g>'
+        )
+    if ev_rows:
+        out.append(
+            f'<g class="evidence-lane"><text class="label" x="{_f(left - 8.0)}" '
+            f'y="{_f(ev_top + ev_h - 2.0)}">rules</text>'
+        )
+        for i, row in enumerate(ev_rows):
+            y = ev_top + i * (ev_h + 3.0)
+            for s in row:
+                out.append(
+                    f'<rect class="ev {escape(s.cls)}"{_turn_attr(s)} x="{_f(x(s.start))}" '
+                    f'y="{_f(y)}" width="{_f(w(s.start, s.end))}" height="{_f(ev_h)}" rx="2.0">'
+                    f"<title>{escape(s.title)}</title></rect>"
+                )
+        out.append("</g>")
+    step = _tick_step(t.length)
+    out.append(
+        f'<g class="time-axis"><line class="grid" x1="{_f(left)}" x2="{_f(left + plot_w)}" '
+        f'y1="{_f(axis_y)}" y2="{_f(axis_y)}"/>'
+    )
+    tick = 0
+    while tick <= t.length + 1e-9:
+        tx = x(float(tick))
+        out.append(
+            f'<line class="grid" x1="{_f(tx)}" x2="{_f(tx)}" y1="{_f(axis_y)}" '
+            f'y2="{_f(axis_y + 4.0)}"/><text class="axis tick" x="{_f(tx)}" '
+            f'y="{_f(axis_y + 16.0)}">{_mmss(float(tick))}</text>'
+        )
+        tick += step
+    out.append("</g></svg>")
+    return "".join(out)

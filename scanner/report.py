@@ -24,7 +24,16 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ._version import __version__
-from .charts import Bar, Point, pass_rate_bars, rate_class, trend_chart
+from .charts import (
+    Bar,
+    Point,
+    Stretch,
+    Timeline,
+    call_timeline,
+    pass_rate_bars,
+    rate_class,
+    trend_chart,
+)
 from .findings import Loaded, load_dir
 from .store import write_atomic
 from .vocab import CATEGORIES, SEVERITIES, severity_rank
@@ -239,6 +248,326 @@ def _mask_places(doc: dict[str, Any]) -> tuple[dict[int, list[list[int]]], dict[
     return covers, masks
 
 
+# ---- how the conversation went -------------------------------------------------------------
+
+PARTIES = ("agent", "customer")
+
+_MEASURED_FROM = {
+    "voice-activity": "voice activity in the recording",
+    "turn-times": "the transcript's turn times",
+    "chat": "the chat's messages",
+}
+_ATTRIBUTION = {
+    "channel": "one channel per party",
+    "inferred": "inferred from a mono recording",
+    "label": "speaker labels in the transcript",
+}
+
+
+def _num(x: object) -> int | float | None:
+    """A finite number from a findings file, or None (a hand-written file may hold anything)."""
+    if isinstance(x, bool) or not isinstance(x, int | float):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _dict(x: object) -> dict[str, Any]:
+    return x if isinstance(x, dict) else {}
+
+
+def _list(x: object) -> list[Any]:
+    return x if isinstance(x, list) else []
+
+
+def _pairs(x: object) -> list[tuple[float, float]]:
+    """[[start, end], ...] as numbers, start not after end; anything else left out."""
+    out = []
+    for p in _list(x):
+        if isinstance(p, list | tuple) and len(p) == 2:
+            a, b = _num(p[0]), _num(p[1])
+            if a is not None and b is not None and b >= a:
+                out.append((float(a), float(b)))
+    return out
+
+
+def _party_num(d: object, party: str) -> int | float | None:
+    return _num(_dict(d).get(party))
+
+
+def _is_call(c: dict[str, Any]) -> bool:
+    return bool(c) and c.get("measured_from") != "chat"
+
+
+def conversation_stats(doc: dict[str, Any]) -> dict[str, Any]:
+    """The figures a CSV row and the batch tables carry; None where the findings have none."""
+    c = _dict(doc.get("conversation"))
+    sentiment = _dict(c.get("sentiment"))
+    span = _pairs([c.get("span")])
+    return {
+        "measured_from": c.get("measured_from")
+        if isinstance(c.get("measured_from"), str)
+        else None,
+        "call": _is_call(c),
+        "span_seconds": span[0][1] - span[0][0] if span else None,
+        "non_talk_seconds": _num(c.get("non_talk_seconds")),
+        "longest_silence_seconds": _num(c.get("longest_silence_seconds")),
+        "agent_talk_seconds": _party_num(c.get("talk_seconds"), "agent"),
+        "customer_talk_seconds": _party_num(c.get("talk_seconds"), "customer"),
+        "agent_talk_ratio": _num(c.get("agent_talk_ratio")),
+        "agent_interruptions": _party_num(c.get("interruptions"), "agent"),
+        "customer_interruptions": _party_num(c.get("interruptions"), "customer"),
+        "overlap_seconds": _num(c.get("overlap_seconds")),
+        "agent_wpm": _party_num(c.get("words_per_minute"), "agent"),
+        "customer_wpm": _party_num(c.get("words_per_minute"), "customer"),
+        "customer_sentiment_end": _num(_dict(sentiment.get("customer")).get("end")),
+        "agent_sentiment_end": _num(_dict(sentiment.get("agent")).get("end")),
+    }
+
+
+def _secs(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1f} s"
+
+
+def _span_text(a: float, b: float) -> str:
+    return f"{_fmt_time(a)}–{_fmt_time(b)}"
+
+
+def _mask_stretches(doc: dict[str, Any]) -> list[Stretch]:
+    """Masked (redacted) stretches where the findings give their times: the span's own times,
+    else the times of the words it covers."""
+    turns = (doc.get("transcript") or {}).get("turns") or []
+    out = []
+    for sp in _list(_dict(doc.get("redaction")).get("spans")):
+        if not isinstance(sp, dict):
+            continue
+        t = sp.get("turn")
+        turn = _dict(turns[t]) if isinstance(t, int) and 0 <= t < len(turns) else {}
+        a, b = _num(sp.get("start")), _num(sp.get("end"))
+        if (a is None or b is None) and turn.get("words"):
+            words = turn["words"]
+            covered = [i for i in _span_words(sp, turns) if 0 <= i < len(words)]
+            if covered:
+                a, b = _num(words[covered[0]].get("start")), _num(words[covered[-1]].get("end"))
+        if a is None or b is None or b < a:
+            continue
+        entity = str(sp.get("entity", "value"))
+        title = (
+            f"masked {entity} {_span_text(a, b)} ({sp.get('detector')}, score {sp.get('score')})"
+        )
+        speaker = turn.get("speaker")
+        out.append(
+            Stretch(
+                float(a),
+                float(b),
+                "mask-span",
+                title,
+                lane=speaker if speaker in PARTIES else None,
+                turn=t if turn else None,
+            )
+        )
+    return out
+
+
+def _evidence_class(r: dict[str, Any]) -> str:
+    if r.get("outcome") == "failed":
+        return "ev-violation" if r.get("kind") in ("prohibited", "measured") else "ev-trigger"
+    return "ev-near" if r.get("outcome") == "needs_review" else "ev-found"
+
+
+def _evidence_stretches(doc: dict[str, Any]) -> list[Stretch]:
+    """Rule evidence that has a start and an end, and a failed rule's near miss."""
+    out = []
+    for r in _list(doc.get("results")):
+        if not isinstance(r, dict) or r.get("outcome") in (None, "not_applicable"):
+            continue
+        key = f"{r.get('pack')}/{r.get('rule')}"
+        items = [
+            (e, _evidence_class(r), str(r.get("outcome")).replace("_", " "))
+            for e in _list(r.get("evidence"))
+        ]
+        near = r.get("near_miss")
+        if isinstance(near, dict) and r.get("outcome") == "failed":
+            items.append((near, "ev-near", f"near miss ({near.get('score')})"))
+        for e, cls, what in items:
+            if not isinstance(e, dict):
+                continue
+            a, b = _num(e.get("start")), _num(e.get("end"))
+            if a is None or b is None or b < a:
+                continue
+            title = f"{key}: {what}, {e.get('speaker') or 'unknown'} {_span_text(a, b)}"
+            if r.get("kind") == "measured" and e.get("matched"):
+                title += f": {e['matched']}"
+            turn = e.get("turn")
+            out.append(
+                Stretch(
+                    float(a),
+                    float(b),
+                    cls,
+                    title,
+                    turn=turn if isinstance(turn, int) and not isinstance(turn, bool) else None,
+                )
+            )
+    return out
+
+
+def _timeline(doc: dict[str, Any], c: dict[str, Any]) -> Markup:
+    talk = {p: _pairs(_dict(c.get("talk")).get(p)) for p in PARTIES}
+    silences = []
+    for g in _list(c.get("non_talk")):
+        a, b = _num(_dict(g).get("start")), _num(_dict(g).get("end"))
+        if a is not None and b is not None and b >= a:
+            secs = _num(g.get("seconds"))
+            secs = float(b - a) if secs is None else float(secs)
+            silences.append(
+                Stretch(
+                    float(a),
+                    float(b),
+                    "non-talk",
+                    f"no one talks {_span_text(a, b)} ({secs:.1f} s)",
+                    label=f"{secs:.1f} s",
+                )
+            )
+    overlaps = [
+        Stretch(a, b, "overlap", f"both talk {_span_text(a, b)} ({b - a:.1f} s)")
+        for a, b in _pairs(c.get("overlaps"))
+    ]
+    interruptions = []
+    for i in _list(c.get("interruption_list")):
+        at, secs, by = _num(_dict(i).get("at")), _num(_dict(i).get("seconds")), _dict(i).get("by")
+        if at is None or by not in PARTIES:
+            continue
+        other = "customer" if by == "agent" else "agent"
+        secs = float(secs or 0.0)
+        interruptions.append(
+            Stretch(
+                float(at),
+                float(at) + secs,
+                "interruption",
+                f"the {by} interrupts the {other} at {_fmt_time(at)} ({secs:.1f} s together)",
+                lane=by,
+            )
+        )
+    ends = [
+        float(_num(_dict(doc.get("interaction")).get("duration")) or 0.0),
+        *(b for spans in talk.values() for _a, b in spans),
+        *(s.end for s in (*silences, *overlaps, *interruptions)),
+        *(b for _a, b in _pairs([c.get("span")])),
+    ]
+    if not any(talk.values()):
+        return Markup("")
+    tl = Timeline(
+        max(ends),
+        talk,
+        silences,
+        overlaps,
+        interruptions,
+        _mask_stretches(doc),
+        _evidence_stretches(doc),
+    )
+    return Markup(call_timeline(tl, "Call timeline: who talks when"))
+
+
+def _count(x: int | float | None) -> str:
+    return "n/a" if x is None else f"{x:g}"
+
+
+def _signed(x: object) -> str:
+    v = _num(x)
+    return "–" if v is None else f"{v:+.2f}"
+
+
+def _mood(x: object) -> str:
+    v = _num(x)
+    if v is None:
+        return "s-none"
+    return "s-pos" if v >= 0.25 else "s-neg" if v <= -0.25 else "s-neutral"
+
+
+def conversation_view(doc: dict[str, Any]) -> dict[str, Any] | None:
+    """How the conversation went, as the detail page shows it; None for findings without
+    figures (written before they were measured, or for a failed input)."""
+    c = doc.get("conversation")
+    if not isinstance(c, dict) or not c:
+        return None
+    stats = conversation_stats(doc)
+    att = _dict(c.get("attribution"))
+    method = str(att.get("method", ""))
+    confidence = _num(att.get("confidence"))
+    attribution = _ATTRIBUTION.get(method, method) + (
+        f", confidence {confidence:.2f}" if confidence is not None else ""
+    )
+    sentiment = []
+    for p in PARTIES:
+        s = _dict(_dict(c.get("sentiment")).get(p))
+        quarters = s.get("quarters") if isinstance(s.get("quarters"), list) else []
+        quarters = (list(quarters) + [None] * 4)[:4]
+        sentiment.append(
+            {
+                "party": p,
+                "quarters": [(_signed(q), _mood(q)) for q in quarters],
+                "mean": (_signed(s.get("mean")), _mood(s.get("mean"))),
+                "end": (_signed(s.get("end")), _mood(s.get("end"))),
+            }
+        )
+    view: dict[str, Any] = {
+        "call": stats["call"],
+        "measured_from": _MEASURED_FROM.get(
+            str(c.get("measured_from")), str(c.get("measured_from"))
+        ),
+        "attribution": attribution,
+        "inferred": method == "inferred",
+        "sentiment": sentiment,
+    }
+    if not stats["call"]:
+        delays = []
+        for p in PARTIES:
+            d = _dict(_dict(c.get("response_delays")).get(p))
+            if d:
+                delays.append(
+                    {
+                        "party": p,
+                        "mean": _secs(_num(d.get("mean_seconds"))),
+                        "longest": _secs(_num(d.get("longest_seconds"))),
+                        "replies": _num(d.get("replies")),
+                    }
+                )
+        view["delays"] = delays
+        return view
+    span = stats["span_seconds"]
+    non_talk = stats["non_talk_seconds"]
+    share = non_talk / span if non_talk is not None and span else None
+    minimum = _num(c.get("non_talk_min_seconds"))
+    wpm = [
+        f"{p} {stats[f'{p}_wpm']:.0f}" if stats[f"{p}_wpm"] is not None else f"{p} not measured"
+        for p in PARTIES
+    ]
+    ratio = stats["agent_talk_ratio"]
+    view["metrics"] = [
+        (
+            "Non-talk time",
+            f"{_secs(non_talk)}"
+            + (f" ({share * 100:.0f}% of first to last speech)" if share is not None else "")
+            + (f"; silences of {minimum:g} s or more" if minimum is not None else ""),
+        ),
+        ("Longest silence", _secs(stats["longest_silence_seconds"])),
+        (
+            "Talk time",
+            f"agent {_secs(stats['agent_talk_seconds'])}, "
+            f"customer {_secs(stats['customer_talk_seconds'])}",
+        ),
+        ("Agent talk share", "n/a" if ratio is None else f"{ratio * 100:.0f}%"),
+        (
+            "Interruptions",
+            f"by the agent {_count(stats['agent_interruptions'])}, "
+            f"by the customer {_count(stats['customer_interruptions'])}",
+        ),
+        ("Talking over each other", _secs(stats["overlap_seconds"])),
+        ("Words per minute", ", ".join(wpm)),
+    ]
+    view["timeline"] = _timeline(doc, c)
+    return view
+
+
 _OUTCOME_ORDER = {"failed": 0, "needs_review": 1, "passed": 2, "not_applicable": 3}
 
 
@@ -359,6 +688,8 @@ def interaction_view(
         "error": error,
         "outcome_keys": " ".join(f"{v['key']}:{v['outcome']}" for v in rule_views),
         "rescored": doc.get("rules_rescored"),
+        "conversation": conversation_view(doc),
+        "conv_stats": conversation_stats(doc),
     }
 
 

@@ -275,3 +275,197 @@ def test_a_thousand_chat_report_opens_and_filters(
     )
     assert browser.find_elements(By.CSS_SELECTOR, "#view-detail .conversation .turn")
     assert verify(out).leaks == ()
+
+
+# ---- how the conversation went: timeline, figures, batch tables, CSV columns ----------------
+
+# a call's figures, known: the agent talks over the customer at 31 s, two silences
+EDITED = {
+    "measured_from": "voice-activity",
+    "attribution": {"method": "channel", "confidence": 1.0},
+    "span": [0.5, 50.0],
+    "non_talk_min_seconds": 3.0,
+    "non_talk_seconds": 10.2,
+    "non_talk": [
+        {"start": 20.0, "end": 25.2, "seconds": 5.2},
+        {"start": 40.0, "end": 45.0, "seconds": 5.0},
+    ],
+    "longest_silence_seconds": 5.2,
+    "talk_seconds": {"agent": 22.5, "customer": 15.8},
+    "agent_talk_ratio": 0.587,
+    "interruptions": {"agent": 1, "customer": 0},
+    "interruption_list": [{"by": "agent", "at": 31.0, "seconds": 2.0}],
+    "overlap_seconds": 2.0,
+    "overlaps": [[31.0, 33.0]],
+    "words_per_minute": {"agent": 190.0, "customer": None},
+    "talk": {
+        "agent": [[0.5, 8.0], [14.0, 20.0], [31.0, 40.0]],
+        "customer": [[9.0, 12.0], [25.2, 33.0], [45.0, 50.0]],
+    },
+    "sentiment": {
+        "agent": {"quarters": [0.5, 0.3, 0.1, 0.2], "mean": 0.275, "end": 0.2},
+        "customer": {"quarters": [0.2, None, -0.1, -0.4], "mean": -0.1, "end": -0.4},
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def conversation_report(default_scan: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Real findings, one of them with known figures and a failed silence rule, and one from
+    before figures were measured (no `conversation`)."""
+    out = tmp_path_factory.mktemp("report-conversation")
+    for name in (
+        "call-01-card-payment",
+        "call-03-collections-plan",
+        "chat-02-vulnerable-no-support",
+    ):
+        shutil.copy(default_scan / f"{name}.json", out)
+    doc = load(default_scan, "call-01-card-payment")
+    doc["id"] = "call-edited"
+    doc["conversation"] = {**doc["conversation"], **EDITED}
+    (dead_air,) = [r for r in doc["results"] if r["rule"] == "no-long-dead-air"]
+    dead_air.update(
+        outcome="failed",
+        reason="1 silence over 5 s with no announcement before (longest 5.2 s)",
+        evidence=[
+            {
+                "turn": 1,
+                "speaker": doc["transcript"]["turns"][1]["speaker"],
+                "start": 20.0,
+                "end": 25.2,
+                "score": 100.0,
+                "matched": "silence of 5.2 s",
+            }
+        ],
+    )
+    # a mask written before spans had times: placed from its words' times
+    del doc["redaction"]["spans"][0]["start"], doc["redaction"]["spans"][0]["end"]
+    (out / "call-edited.json").write_text(json.dumps(doc))
+    old = load(default_scan, "call-05-energy-sales")
+    old["id"] = "call-old"
+    del old["conversation"]
+    old["results"] = [r for r in old["results"] if r["kind"] != "measured"]
+    (out / "call-old.json").write_text(json.dumps(old))
+    files = build_report(out)
+    assert files.interactions == 5 and not files.unreadable
+    return out
+
+
+def _detail(browser, report: Path, interaction: str):
+    _open(browser, report / "report.html", "#i/" + interaction)
+    WebDriverWait(browser, 20).until(
+        lambda d: interaction in d.find_element(By.CSS_SELECTOR, "#view-detail h2").text
+    )
+    return browser.find_element(By.ID, "view-detail")
+
+
+def test_call_timeline_has_a_lane_per_party_silences_and_talk_over(
+    conversation_report: Path, browser
+) -> None:
+    doc = load(conversation_report, "call-edited")
+    detail = _detail(browser, conversation_report, "call-edited")
+    timeline = WebDriverWait(browser, 20).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#view-detail svg.timeline")
+    )
+    lanes = timeline.find_elements(By.CSS_SELECTOR, "g.lane")
+    assert [g.get_attribute("data-party") for g in lanes] == ["agent", "customer"]
+    for g in lanes:
+        party = g.get_attribute("data-party")
+        spans = g.find_elements(By.CSS_SELECTOR, "rect.talk")
+        assert len(spans) == len(EDITED["talk"][party]) == 3
+    silences = timeline.find_elements(By.CSS_SELECTOR, "g.silence")
+    assert [s.text for s in silences] == ["5.2 s", "5.0 s"]
+    assert len(timeline.find_elements(By.CSS_SELECTOR, "rect.overlap")) == 1
+    assert len(timeline.find_elements(By.CSS_SELECTOR, "g.interruption[data-by=agent]")) == 1
+    assert not timeline.find_elements(By.CSS_SELECTOR, "g.interruption[data-by=customer]")
+    # every masked value is on the timeline, the one without times placed by its words
+    masks = timeline.find_elements(By.CSS_SELECTOR, "rect.mask-span")
+    assert len(masks) == len(doc["redaction"]["spans"]) > 0
+    # the failed silence rule's evidence lies under the silence, and goes to its turn
+    (breach,) = timeline.find_elements(By.CSS_SELECTOR, "rect.ev.ev-violation")
+    shaded = silences[0].find_element(By.CSS_SELECTOR, "rect.non-talk")
+    assert breach.get_attribute("x") == shaded.get_attribute("x")
+    assert breach.get_attribute("width") == shaded.get_attribute("width")
+    title = breach.find_element(By.TAG_NAME, "title").get_attribute("textContent")
+    assert "contact-centre-core/no-long-dead-air: failed" in title and "silence of 5.2 s" in title
+    breach.click()
+    assert "flash" in detail.find_element(By.ID, "turn-1").get_attribute("class")
+    row = detail.find_element(
+        By.CSS_SELECTOR, "tr.finding[data-rule='contact-centre-core/no-long-dead-air']"
+    )
+    assert "silence of 5.2 s" in row.text  # a measured rule's evidence says what it measured
+
+    figures = {
+        r.find_element(By.TAG_NAME, "th").text: r.find_element(By.TAG_NAME, "td").text
+        for r in detail.find_elements(By.CSS_SELECTOR, "table.conversation-metrics tr")
+    }
+    assert figures["Who spoke when"] == "one channel per party, confidence 1.00"
+    assert figures["Non-talk time"].startswith("10.2 s (21% of first to last speech)")
+    assert figures["Longest silence"] == "5.2 s"
+    assert figures["Talk time"] == "agent 22.5 s, customer 15.8 s"
+    assert figures["Agent talk share"] == "59%"
+    assert figures["Interruptions"] == "by the agent 1, by the customer 0"
+    assert figures["Talking over each other"] == "2.0 s"
+    assert figures["Words per minute"] == "agent 190, customer not measured"
+    customer = detail.find_element(By.CSS_SELECTOR, "table.sentiment tr[data-party=customer]")
+    cells = [td.text for td in customer.find_elements(By.TAG_NAME, "td")]
+    assert cells == ["+0.20", "–", "-0.10", "-0.40", "-0.10", "-0.40"]
+
+    # a mono call: talk as the findings give it, who spoke when said to be inferred
+    mono = load(conversation_report, "call-03-collections-plan")
+    assert mono["conversation"]["attribution"]["method"] == "inferred"
+    detail = _detail(browser, conversation_report, "call-03-collections-plan")
+    timeline = WebDriverWait(browser, 20).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#view-detail svg.timeline")
+    )
+    for party, spans in mono["conversation"]["talk"].items():
+        drawn = timeline.find_elements(By.CSS_SELECTOR, f"g.lane[data-party={party}] rect.talk")
+        assert len(drawn) == len(spans)
+    assert len(timeline.find_elements(By.CSS_SELECTOR, "g.silence")) == len(
+        mono["conversation"]["non_talk"]
+    )
+    inferred = detail.find_element(By.CSS_SELECTOR, "table.conversation-metrics td.inferred")
+    assert inferred.text.startswith("inferred from a mono recording, confidence")
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+
+
+def test_a_chat_has_reply_times_and_sentiment_but_no_timeline(
+    conversation_report: Path, browser
+) -> None:
+    doc = load(conversation_report, "chat-02-vulnerable-no-support")
+    detail = _detail(browser, conversation_report, "chat-02-vulnerable-no-support")
+    figures = WebDriverWait(browser, 20).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, "#view-detail .conversation-figures")
+    )
+    assert figures.get_attribute("data-kind") == "chat"
+    assert not detail.find_elements(By.CSS_SELECTOR, "svg.timeline")
+    delays = doc["conversation"]["response_delays"]
+    rows = figures.find_elements(By.CSS_SELECTOR, "table.response-delays tbody tr")
+    assert [r.find_element(By.TAG_NAME, "th").text for r in rows] == list(delays)
+    for r in rows:
+        d = delays[r.find_element(By.TAG_NAME, "th").text]
+        cells = [td.text for td in r.find_elements(By.TAG_NAME, "td")]
+        assert cells == [
+            f"{d['mean_seconds']:.1f} s",
+            f"{d['longest_seconds']:.1f} s",
+            str(d["replies"]),
+        ]
+    end = doc["conversation"]["sentiment"]["customer"]["end"]
+    customer = figures.find_element(By.CSS_SELECTOR, "table.sentiment tr[data-party=customer]")
+    assert customer.find_elements(By.TAG_NAME, "td")[-1].text == f"{end:+.2f}"
+
+
+def test_findings_without_conversation_figures_still_render(
+    conversation_report: Path, browser
+) -> None:
+    doc = load(conversation_report, "call-old")
+    assert "conversation" not in doc
+    detail = _detail(browser, conversation_report, "call-old")
+    assert not detail.find_elements(By.CSS_SELECTOR, ".conversation-figures, svg.timeline")
+    turns = detail.find_elements(By.CSS_SELECTOR, ".conversation .turn")
+    assert len(turns) == len(doc["transcript"]["turns"])
+    rows = detail.find_elements(By.CSS_SELECTOR, "tr.finding[data-outcome=failed]")
+    assert {r.get_attribute("data-rule") for r in rows} == _failed(doc)
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
