@@ -18,6 +18,7 @@ import numpy as np
 
 from .audio import AUDIO_SUFFIXES, Audio, load_audio
 from .audio_redact import PAD_S, masked_times, redact_samples, write_wav
+from .cjk import text_language
 from .conversation import measure_audio, with_figures
 from .errors import InputError, OutputError, ScannerError, UnsupportedFormatError
 from .ingest import BatchMetadata, InputFile, file_source
@@ -280,6 +281,7 @@ class Processor:
             id=item.id,
             medium=own.get("_medium", "chat"),  # type: ignore[arg-type]
             metadata=meta,
+            language=meta.language or text_language(" ".join(t.text for t in turns)),
             source=source,
             speakers=SpeakerMapping(
                 "label", 1.0, None, ("roles from the transcript's speaker labels",)

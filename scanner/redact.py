@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
 
+from . import cjk
 from .spoken import spoken_form
 from .types import Evidence, Interaction, RuleResult, Turn, Word
 from .vocab import ENTITIES
@@ -116,6 +117,7 @@ def analyzer():
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
+    from . import recognizers_zh  # noqa: F401  (registers the Chinese recognizers)
     from .models import resolve_spacy
     from .recognizers import our_recognizers
 
@@ -134,18 +136,42 @@ def analyzer():
     return engine
 
 
+# recognizers that read English: on a Chinese span they see noise (spaCy's English NER calls
+# 感谢您的来电 a person), so their findings that cover Chinese characters are dropped there;
+# the Chinese recognizers (recognizers_zh.py) cover those spans
+ENGLISH_READERS = frozenset(
+    {
+        "SpacyRecognizer",
+        "ProperNameRecognizer",
+        "IntroducedNameRecognizer",
+        "StreetAddressRecognizer",
+        "SpelledOutRecognizer",
+    }
+)
+
+
 def _words(turn: Turn) -> list[str]:
-    return [w.text for w in turn.words] if turn.words else turn.text.split()
+    """The units masking works in: recognised words, or a typed turn's words (Chinese
+    segmented, cjk.py: unsegmented, a whole Chinese sentence would be one word)."""
+    if turn.words:
+        return [w.text for w in turn.words]
+    return cjk.segment(turn.text) if cjk.has_han(turn.text) else turn.text.split()
 
 
-def _line_breaks(turn: Turn) -> frozenset[int]:
-    """Indexes of the words a line break follows, in a typed message (the same words as
-    `_words`): address blocks and pasted "Name: ..." lines keep their lines for detection."""
+def _line_breaks(turn: Turn, words: list[str]) -> frozenset[int]:
+    """Indexes of the words a line break follows, in a typed message (`words` as `_words`
+    gives them): address blocks and pasted "Name: ..." lines keep their lines for detection."""
     if turn.words or "\n" not in turn.text:
         return frozenset()
-    found = list(re.finditer(r"\S+", turn.text))
+    ends, pos = [], 0
+    for w in words:
+        start = turn.text.find(w, pos)
+        if start < 0:
+            return frozenset()
+        ends.append((start, start + len(w)))
+        pos = start + len(w)
     return frozenset(
-        i for i, m in enumerate(found[:-1]) if "\n" in turn.text[m.end() : found[i + 1].start()]
+        i for i in range(len(ends) - 1) if "\n" in turn.text[ends[i][1] : ends[i + 1][0]]
     )
 
 
@@ -160,7 +186,7 @@ class Redactor:
         all_words = [_words(t) for t in it.turns]
         prev_context: list[str] = []
         spoken_turns = [
-            spoken_form(words, _line_breaks(t)) for words, t in zip(all_words, it.turns)
+            spoken_form(words, _line_breaks(t, words)) for words, t in zip(all_words, it.turns)
         ]
         # spaCy runs once over all turns (nlp.pipe); presidio then reuses its artifacts
         texts = [sp.text for sp in spoken_turns if sp.text]
@@ -184,6 +210,8 @@ class Redactor:
                 if not idx:
                     continue
                 detector = (r.recognition_metadata or {}).get("recognizer_name", "presidio")
+                if detector in ENGLISH_READERS and cjk.has_han(spoken.text[r.start : r.end]):
+                    continue
                 found.append((ti, idx[0], idx[-1], r.entity_type, detector, float(r.score)))
             prev_context = [re.sub(r"[^\w]", "", w).lower() for w in words[-12:]]
         found += self._names_everywhere(all_words, found)
@@ -243,7 +271,7 @@ class Redactor:
                 trail = _trailing_punct(words[end])
                 out_words.extend([mask + trail] + [""] * (end - wi))
                 wi = end + 1
-            text = " ".join(w for w in out_words if w)
+            text = cjk.join([w for w in out_words if w])
             masked_words.append(tuple(out_words))
             # every word of a span reads as the mask; the last keeps the original's punctuation
             masks = {
@@ -299,7 +327,7 @@ def _times(turn: Turn, first: int, last: int) -> tuple[float | None, float | Non
 
 def quote(words: tuple[str, ...], first: int, last: int) -> str:
     """Evidence text from masked words: a mask spanning several words is shown once."""
-    return " ".join(w for w in words[first : last + 1] if w)
+    return cjk.join([w for w in words[first : last + 1] if w])
 
 
 def quote_redacted(result: RuleResult, red: Redacted) -> RuleResult:

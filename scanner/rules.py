@@ -284,6 +284,9 @@ def _applies(c: CompiledRule, prep: Prepared, detected: dict[int, Located | None
     """None when the rule applies, else why not. Metadata decides where it has the key;
     where it has not, the pack's detector looks at the conversation (once per pack)."""
     rule, it = c.rule, prep.it
+    spoken = (it.language or "").split("-")[0].lower()
+    if spoken and spoken != c.pack.language:
+        return f"the pack is for {c.pack.language} conversations; this one is in {spoken}"
     if rule.channel != "any" and rule.channel != it.medium:
         return f"applies to {rule.channel} interactions only"
     aw = c.applies

@@ -296,6 +296,10 @@ class Pack(_Strict):
     title: str | None = None
     description: str | None = None
     owner: str | None = None
+    # the language of the conversations it is written for: on an interaction in another
+    # language every rule is not_applicable (its wording would never match, and "not found"
+    # would read as a violation)
+    language: str = Field(default="en", pattern=r"^[a-z]{2,3}$")
     # when the whole pack applies (a rule's own applies_when replaces it)
     applies_when: AppliesWhen | None = None
     # names the centre uses (organisations, products, campaigns): given to speech

@@ -16,8 +16,8 @@ the dev half right. So, by class rather than by sentence:
   expected better, not impressed) pull a turn negative;
 - praise of a bad event ("brilliant, another form to fill in") is sarcasm: negative.
 bench/bench_sentiment.py measures it against plain VADER and TextBlob on the same turns.
-Scores are -1 (negative) to 1 (positive). Text with no Latin letters (a Mandarin turn) is not
-scored: None, never a guess.
+Scores are -1 (negative) to 1 (positive). Chinese text (cjk.text_language) is not scored yet:
+None, never a guess.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+
+from .cjk import text_language
 
 _LATIN = re.compile(r"[A-Za-z]")
 # placeholders a redacted or spoken transcript may hold carry no feeling
@@ -130,7 +132,7 @@ def _analyzer():  # vaderSentiment is untyped
 def score(text: str, speaker: str = "customer") -> float | None:
     """-1..1 for one turn; None for text this scorer cannot read (no Latin letters)."""
     text = _PLACEHOLDER.sub(" ", text)
-    if not _LATIN.search(text):
+    if not _LATIN.search(text) or text_language(text) != "en":
         return None
     if speaker == "agent":
         text = _EMPATHY.sub(" ", text)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from text_to_num import alpha2digit
 
+from .cjk import MIN_READ_OUT, read_out_digits
+
 _UNITS = {
     "zero": "0",
     "oh": "0",
@@ -164,6 +166,15 @@ def spoken_form(words: list[str], breaks: frozenset[int] = frozenset()) -> Spoke
     i = 0
     cores = [_core(w) for w in words]
     while i < len(words):
+        # Chinese digits read out one by one ("幺三八 一二三四"): a run long enough is a number
+        j, digits = i, ""
+        while j < len(words) and (d := read_out_digits(words[j])) is not None:
+            digits += d
+            j += 1
+        if len(digits) >= MIN_READ_OUT:
+            emit(digits, i, j - 1)
+            i = j
+            continue
         nxt = cores[i + 1] if i + 1 < len(words) else ""
         if not _is_number_word(cores[i], False, nxt) or cores[i] in ("and",):
             emit(words[i], i, i)

@@ -45,19 +45,42 @@ ROLE_ALIASES: dict[str, Role] = {
     ),
 }
 
+# Chinese labels: a label that starts with one of these is that role ("客服小王", "客户经理"
+# is an agent: the longer label is tried first)
+ZH_ROLE_PREFIXES: tuple[tuple[str, Role], ...] = tuple(
+    sorted(
+        [
+            *(
+                (p, "agent")
+                for p in "客服 坐席 座席 人工 在线客服 工作人员 话务员 接线员 业务员 "
+                "机器人 智能客服 客户经理 客服代表 专员 催收员".split()
+            ),
+            *(
+                (p, "customer")
+                for p in "客户 顾客 用户 访客 来电人 来电者 买家 会员 客人 持卡人 借款人".split()
+            ),
+        ],
+        key=lambda pr: -len(pr[0]),
+    )
+)
+
 _TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d+)?"
 _TXT_LINE = re.compile(
     rf"^\s*(?:\[(?P<time>{_TIME})\]\s*)?"  # optional [mm:ss] or [hh:mm:ss.f]
-    r"(?P<label>[A-Za-z][\w .'-]{0,40}?)\s*"  # the speaker label
-    r"(?:\((?P<role>[A-Za-z]+)\))?"  # optional role in brackets: 'Sarah (Agent)'
-    r"\s*:\s?(?P<text>.*)$"
+    r"(?P<label>[A-Za-z\u4e00-\u9fff][\w .'-]{0,40}?)\s*"  # the speaker label
+    r"(?:[(（](?P<role>[A-Za-z\u4e00-\u9fff]+)[)）])?"  # optional role: 'Sarah (Agent)'
+    r"\s*[:：]\s?(?P<text>.*)$"  # a colon, ASCII or full-width
 )
 
 
 def role_of(label: str) -> Role | None:
-    """Map 'Agent', 'Customer', 'Sarah (Agent)' and similar labels to a role."""
+    """Map 'Agent', 'Customer', 'Sarah (Agent)', '客服', '客户' and similar labels to a
+    role."""
     key = label.strip().lower()
-    return ROLE_ALIASES.get(key) or ROLE_ALIASES.get(key.split()[0] if key else "")
+    found = ROLE_ALIASES.get(key) or ROLE_ALIASES.get(key.split()[0] if key else "")
+    if found is None and key:
+        found = next((role for p, role in ZH_ROLE_PREFIXES if key.startswith(p)), None)
+    return found
 
 
 def parse_seconds(value: str) -> float:

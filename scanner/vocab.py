@@ -84,6 +84,7 @@ ENTITIES: dict[str, str] = {
     "US_DRIVER_LICENSE": "a US driver licence number",
     "UK_NINO": "a UK National Insurance number",
     "UK_NHS": "a UK NHS number",
+    "CN_RESIDENT_ID": "a Chinese resident identity card number",
     "MEDICAL_LICENSE": "a medical licence number",
     "DATE_OF_BIRTH": "a date of birth (or any full date)",
     "EMAIL_ADDRESS": "an email address, typed or spoken",

@@ -76,12 +76,13 @@ def test_every_error_code_is_in_the_vocabulary() -> None:
 
 
 def test_every_recognizer_is_registered_with_a_known_entity() -> None:
-    from scanner import recognizers
+    from scanner import recognizers, recognizers_zh
 
     defined = [
         c
-        for _, c in inspect.getmembers(recognizers, inspect.isclass)
-        if c.__module__ == recognizers.__name__ and hasattr(c, "analyze")
+        for module in (recognizers, recognizers_zh)
+        for name, c in inspect.getmembers(module, inspect.isclass)
+        if c.__module__ == module.__name__ and hasattr(c, "analyze") and not name.startswith("_")
     ]
     assert set(defined) == set(recognizers.RECOGNIZERS)
     assert recognizers.entities() <= set(vocab.ENTITIES)

@@ -1,0 +1,122 @@
+"""Chinese chats: speaker labels, language, and personal data masked word by word.
+
+Before cjk.py a typed Chinese sentence was one "word" to redaction (no spaces), so an ID
+number inside it survived: digit patterns found no word boundary next to a Chinese character.
+These tests write Chinese chats the way Chinese contact-centre exports look and check that
+no personal value survives in anything written, and that ordinary sentences keep their words.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from scanner import Interaction, Redactor, Turn
+from scanner.cjk import join, segment, text_language
+from scanner.ingest import discover
+from scanner.process import Processor, ScanOptions
+from scanner.transcripts import read_transcript
+
+CHAT = """客服：您好，这里是华信银行客服中心，工号1023，我是李娜，请问有什么可以帮您？
+客户：你好，我叫张伟，我的身份证号是110101199003074477，手机号13812345678。
+客服（人工）: 好的张先生，请问您的银行卡号是多少？
+客户：6222021234567890128，我住在北京市朝阳区建国路88号3单元502室。
+客户：对了，我的邮箱是zhangwei88@163.com，座机010-88886666。
+客服：我姓欧阳，您叫我欧阳娜娜就行。您的快递寄到上海市浦东新区世纪大道100号了。
+客户：手机是幺三八 一二三四 五六七八，王秀英女士是我母亲。
+客服：感谢您的来电，请问还有什么可以帮您？
+"""
+VALUES = [
+    "李娜",
+    "张伟",
+    "110101199003074477",
+    "13812345678",
+    "6222021234567890128",
+    "朝阳区建国路88号",
+    "502室",
+    "zhangwei88@163.com",
+    "88886666",
+    "欧阳娜娜",
+    "世纪大道100号",
+    "幺三八",
+    "五六七八",
+    "秀英",
+]
+
+
+@pytest.fixture(scope="module")
+def chat_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("zh") / "chat-zh.txt"
+    path.write_text(CHAT, encoding="utf-8")
+    return path
+
+
+def test_chinese_speaker_labels_and_full_width_colons(chat_file: Path) -> None:
+    turns, _ = read_transcript(chat_file)
+    assert [t.speaker for t in turns] == [
+        "agent",
+        "customer",
+        "agent",
+        "customer",
+        "customer",
+        "agent",
+        "customer",
+        "agent",
+    ]
+    assert turns[0].text.startswith("您好")
+
+
+def test_no_chinese_personal_value_is_written(chat_file: Path, tmp_path: Path) -> None:
+    (item,), _ = discover([chat_file])
+    result = Processor(ScanOptions()).run(item)
+    assert result.ok, result.error
+    from scanner.findings import findings_document
+
+    written = json.dumps(findings_document(result, False), ensure_ascii=False)
+    left = [v for v in VALUES if v in written]
+    assert not left, left
+    text = " ".join(t.text for t in result.interaction.turns)
+    # what is not personal keeps its words
+    for kept in ("请问有什么可以帮您", "感谢您的来电", "身份证号", "我住在", "是我母亲"):
+        assert kept in text, (kept, text)
+
+
+def test_a_chinese_chat_is_chinese_and_english_packs_do_not_judge_it(chat_file: Path) -> None:
+    (item,), _ = discover([chat_file])
+    result = Processor(ScanOptions()).process(item)
+    assert result.interaction.language == "zh"
+    assert result.rules and {r.outcome for r in result.rules} == {"not_applicable"}
+    assert "this one is in zh" in result.rules[0].reason
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "我是来咨询一下套餐的，我不知道怎么办理。",
+        "这个地区的超市都关门了。",
+        "好的，我们会在三个工作日内给您回复。",
+        "您的套餐每月五十八元，可以随时发送短信退订。",
+        "我们市场部在三楼。",
+    ],
+)
+def test_ordinary_chinese_sentences_keep_their_words(sentence: str) -> None:
+    red = Redactor().redact(Interaction.from_turns([Turn("customer", sentence)]))
+    assert red.turns[0].text == sentence
+    assert not red.spans
+
+
+def test_english_text_is_untouched_by_the_chinese_path() -> None:
+    text = "My card ends 4929, and my email is jo@example.com."
+    assert segment(text) == text.split()
+    assert join(text.split()) == text
+    assert text_language(text) == "en"
+    assert text_language("您好，我想查询一下 my bill") == "zh"
+
+
+def test_digits_read_out_in_chinese_are_a_number() -> None:
+    red = Redactor().redact(
+        Interaction.from_turns([Turn("customer", "我的手机号是幺三九 零零一二 三四五六")])
+    )
+    assert red.turns[0].text == "我的手机号是[PHONE_NUMBER]"
