@@ -314,3 +314,16 @@ def call_timeline(t: Timeline, title: str) -> str:
         tick += step
     out.append("</g></svg>")
     return "".join(out)
+
+
+def mini_bar(frac: float | None, title: str, width: float = 80.0) -> str:
+    """A small bar for a share in a table cell: empty when there is no share."""
+    if frac is None:
+        return ""
+    fill = width * min(max(frac, 0.0), 1.0)
+    return (
+        f'<svg class="chart mini" role="img" viewBox="0.0 0.0 {_f(width)} 10.0" '
+        f'width="{_f(width)}" height="10.0" aria-label="{escape(title)}">'
+        f'<rect class="track" x="0.0" y="1.0" width="{_f(width)}" height="8.0" rx="2.0"/>'
+        f'<rect class="fill" x="0.0" y="1.0" width="{_f(fill)}" height="8.0" rx="2.0"/></svg>'
+    )

@@ -30,6 +30,7 @@ from .charts import (
     Stretch,
     Timeline,
     call_timeline,
+    mini_bar,
     pass_rate_bars,
     rate_class,
     trend_chart,
@@ -752,6 +753,53 @@ def _agents(views: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _mean(xs: list[float]) -> float | None:
+    return sum(xs) / len(xs) if xs else None
+
+
+def conversation_groups(views: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Per agent (or team): non-talk share over the calls' time from first to last speech,
+    interruptions by each party, the agent's mean talk share, and the customer's mean
+    sentiment at the end (calls and chats). Only interactions with figures count."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for v in views:
+        if v["status"] == "ok" and v["meta"].get(key) and v["conv_stats"]["measured_from"]:
+            groups[v["meta"][key]].append(v["conv_stats"])
+    rows = []
+    for name, stats in groups.items():
+        calls = [s for s in stats if s["call"]]
+        timed = [s for s in calls if s["span_seconds"] and s["non_talk_seconds"] is not None]
+        span = sum(s["span_seconds"] for s in timed)
+        share = sum(s["non_talk_seconds"] for s in timed) / span if span else None
+        ends = [
+            s["customer_sentiment_end"] for s in stats if s["customer_sentiment_end"] is not None
+        ]
+        mean_end = _mean(ends)
+        rows.append(
+            {
+                "name": name,
+                "interactions": len(stats),
+                "calls": len(calls),
+                "non_talk_share": share,
+                "agent_interruptions": sum(s["agent_interruptions"] or 0 for s in calls),
+                "customer_interruptions": sum(s["customer_interruptions"] or 0 for s in calls),
+                "talk_ratio": _mean(
+                    [s["agent_talk_ratio"] for s in calls if s["agent_talk_ratio"] is not None]
+                ),
+                "customer_end": mean_end,
+                "customer_end_class": _mood(mean_end),
+                "customer_end_n": len(ends),
+            }
+        )
+    most = max((r["non_talk_share"] or 0.0 for r in rows), default=0.0)
+    for r in rows:  # bars scaled to the largest share in the table
+        share = r["non_talk_share"]
+        frac = share / most if share is not None and most > 0 else share
+        r["non_talk_bar"] = Markup(mini_bar(frac, f"non-talk share of {r['name']}"))
+    rows.sort(key=lambda r: r["name"])
+    return rows
+
+
 def _options(views: list[dict[str, Any]], key: str) -> list[str]:
     return sorted({v["meta"][key] for v in views if v["meta"].get(key)})
 
@@ -801,6 +849,8 @@ def batch_view(docs: tuple[dict[str, Any], ...], outdir: Path, keep_unredacted: 
         "rules": [b.label for b in sorted(rule_bars, key=lambda b: b.label)],
         "worst": worst,
         "agents": _agents(views)[:10],
+        "conversation_agents": conversation_groups(views, "agent_id"),
+        "conversation_teams": conversation_groups(views, "team"),
         "failures": failed_processing,
         "packs": packs,
         "model": models[0] if models else None,

@@ -469,3 +469,31 @@ def test_findings_without_conversation_figures_still_render(
     assert {r.get_attribute("data-rule") for r in rows} == _failed(doc)
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []
+
+
+def test_batch_tables_of_conversation_figures_per_agent_and_team(
+    conversation_report: Path, browser
+) -> None:
+    docs = load_dir(conversation_report).docs
+    _open(browser, conversation_report / "report.html")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#conversation-agents tbody tr")
+    by_agent = {r.get_attribute("data-name"): r for r in rows}
+    with_figures = {d["interaction"]["metadata"]["agent_id"] for d in docs if "conversation" in d}
+    assert set(by_agent) == with_figures
+    mine = [d for d in docs if d["interaction"]["metadata"]["agent_id"] == "A-1042"]
+    assert {d["id"] for d in mine} == {"call-01-card-payment", "call-edited"}
+    span = sum(d["conversation"]["span"][1] - d["conversation"]["span"][0] for d in mine)
+    non_talk = sum(d["conversation"]["non_talk_seconds"] for d in mine)
+    cells = [td.text for td in by_agent["A-1042"].find_elements(By.TAG_NAME, "td")]
+    ends = [d["conversation"]["sentiment"]["customer"]["end"] for d in mine]
+    assert cells[1:4] == ["2", "2", f"{non_talk / span * 100:.0f}%"]
+    assert cells[5:7] == ["1", "0"]  # the agent interrupted once, the customer never
+    assert cells[8] == f"{sum(ends) / 2:+.2f} (2)"
+    assert by_agent["A-1042"].find_elements(By.CSS_SELECTOR, "svg.mini")
+    chat_agent = by_agent["A-3301"]  # a chat: sentiment, no call figures
+    cells = [td.text for td in chat_agent.find_elements(By.TAG_NAME, "td")]
+    assert cells[2:4] == ["0", "n/a"] and cells[5:7] == ["", ""]
+    teams = browser.find_elements(By.CSS_SELECTOR, "#conversation-teams tbody tr")
+    assert {t.get_attribute("data-name") for t in teams} == {
+        d["interaction"]["metadata"]["team"] for d in docs if "conversation" in d
+    }
