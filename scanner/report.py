@@ -934,8 +934,26 @@ def results_csv(views: list[dict[str, Any]]) -> bytes:
     return _csv(header, rows)
 
 
+# interactions.csv's columns of conversation figures, named as in `conversation_stats`
+CONVERSATION_COLUMNS = (
+    "non_talk_seconds",
+    "longest_silence_seconds",
+    "agent_talk_seconds",
+    "customer_talk_seconds",
+    "agent_talk_ratio",
+    "agent_interruptions",
+    "customer_interruptions",
+    "overlap_seconds",
+    "agent_wpm",
+    "customer_wpm",
+    "customer_sentiment_end",
+    "agent_sentiment_end",
+)
+
+
 def interactions_csv(views: list[dict[str, Any]]) -> bytes:
-    """One row per interaction: status, who and when, score overall and per category."""
+    """One row per interaction: status, who and when, score overall and per category, and
+    how the conversation went (empty where the findings have no such figure)."""
     header = [
         "interaction_id",
         "source_file",
@@ -956,6 +974,8 @@ def interactions_csv(views: list[dict[str, Any]]) -> bytes:
         "not_applicable",
         *(f"failed_{s}" for s in reversed(SEVERITIES)),
         "redacted_spans",
+        "conversation_measured_from",
+        *CONVERSATION_COLUMNS,
     ]
     rows: list[list[object]] = []
     for v in views:
@@ -983,6 +1003,8 @@ def interactions_csv(views: list[dict[str, Any]]) -> bytes:
                 v["outcomes"]["not_applicable"],
                 *(sev[s] for s in reversed(SEVERITIES)),
                 len(v["redaction"].get("spans", [])),
+                v["conv_stats"]["measured_from"],
+                *(v["conv_stats"][k] for k in CONVERSATION_COLUMNS),
             ]
         )
     return _csv(header, rows)

@@ -497,3 +497,46 @@ def test_batch_tables_of_conversation_figures_per_agent_and_team(
     assert {t.get_attribute("data-name") for t in teams} == {
         d["interaction"]["metadata"]["team"] for d in docs if "conversation" in d
     }
+
+
+CSV_FIGURES = {
+    "non_talk_seconds": ("non_talk_seconds",),
+    "longest_silence_seconds": ("longest_silence_seconds",),
+    "agent_talk_seconds": ("talk_seconds", "agent"),
+    "customer_talk_seconds": ("talk_seconds", "customer"),
+    "agent_talk_ratio": ("agent_talk_ratio",),
+    "agent_interruptions": ("interruptions", "agent"),
+    "customer_interruptions": ("interruptions", "customer"),
+    "overlap_seconds": ("overlap_seconds",),
+    "agent_wpm": ("words_per_minute", "agent"),
+    "customer_wpm": ("words_per_minute", "customer"),
+    "customer_sentiment_end": ("sentiment", "customer", "end"),
+    "agent_sentiment_end": ("sentiment", "agent", "end"),
+}
+
+
+def test_interactions_csv_has_the_conversation_figures(
+    conversation_report: Path, sample_report: Path
+) -> None:
+    for out in (conversation_report, sample_report):
+        with (out / "interactions.csv").open(newline="") as fh:
+            per = {r["interaction_id"]: r for r in csv.DictReader(fh)}
+        for d in load_dir(out).docs:
+            row, c = per[d["id"]], d.get("conversation") or {}
+            assert row["conversation_measured_from"] == c.get("measured_from", "")
+            for column, path in CSV_FIGURES.items():
+                value = c
+                for key in path:
+                    value = (value or {}).get(key)
+                if value is None:
+                    assert row[column] == "", (d["id"], column)
+                else:
+                    assert float(row[column]) == pytest.approx(value), (d["id"], column)
+    with (conversation_report / "interactions.csv").open(newline="") as fh:
+        per = {r["interaction_id"]: r for r in csv.DictReader(fh)}
+    edited = per["call-edited"]
+    assert (edited["non_talk_seconds"], edited["agent_interruptions"]) == ("10.2", "1")
+    assert edited["customer_wpm"] == "" and edited["customer_sentiment_end"] == "-0.4"
+    assert all(per["call-old"][c] == "" for c in ("conversation_measured_from", *CSV_FIGURES))
+    chat = per["chat-02-vulnerable-no-support"]
+    assert chat["non_talk_seconds"] == "" and chat["customer_sentiment_end"] != ""
