@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from .types import Turn
+
 # CJK ideographs and the full-width punctuation that goes with them
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = "\u3000-\u303f\uff00-\uffef"
@@ -84,6 +86,15 @@ def segment(text: str) -> list[str]:
         if pos < len(chunk):
             words.append(chunk[pos:])
     return words
+
+
+def turn_words(turn: Turn) -> list[str]:
+    """The words of a turn as redaction masks them and rules quote them (one definition, so
+    a rule's evidence and a mask count words alike): recognised words as they came, a typed
+    turn split on whitespace, a typed Chinese turn segmented."""
+    if turn.words:
+        return [w.text for w in turn.words]
+    return segment(turn.text) if has_han(turn.text) else turn.text.split()
 
 
 def _cut(run: str) -> list[str]:

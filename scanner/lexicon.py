@@ -18,7 +18,11 @@ from importlib import resources
 # 4.4 keeps "the", "calling", "sorry" (4.9-7.7) apart from most given names (2-4.2)
 COMMON_ZIPF = 4.4
 
-NEGATIONS = frozenset("not no never nobody nothing none neither nor cannot unable refuse".split())
+NEGATIONS = frozenset(
+    "not no never nobody nothing none neither nor cannot unable refuse "
+    # Chinese, as the single-character tokens a Chinese turn is matched in: 不会, 没有, 未, 别, 无
+    "不 没 未 别 无".split()
+)
 
 # words that follow "I am" / "this is" / "it's" / "my name is" without being a name
 NOT_NAMES = frozenset(

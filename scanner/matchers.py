@@ -36,6 +36,7 @@ from pydantic import (
 )
 from rapidfuzz import fuzz
 
+from .cjk import HAN
 from .lexicon import (
     COMMON_ZIPF,
     DEPARTMENT_WORDS,
@@ -112,6 +113,10 @@ _SUFFIXES = (
     ("'d", " would"),
 )
 _SPLIT = re.compile(r"[^\w']+")
+# a Chinese character, or a run of anything else that is a word (digits, Latin letters)
+_HAN_TOKENS = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+"
+)
 _CURRENCY = {
     "$": "dollars",
     "£": "pounds",
@@ -145,6 +150,9 @@ def norm_tokens(chunk: str) -> list[str]:
         part = part.strip("'")
         if not part:
             continue
+        if HAN.search(part):  # Chinese: one token per character (segmentation varies)
+            out.extend(t for t in _HAN_TOKENS.findall(part))
+            continue
         if part in _CONTRACTIONS:
             out.extend(_CONTRACTIONS[part].split())
             continue
@@ -159,9 +167,9 @@ def norm_tokens(chunk: str) -> list[str]:
     return out
 
 
-_CLAUSE_END = re.compile(r"[.,;:!?\u2014]['\")]*$|--$|-$")
-_CLAUSE_START = frozenset({"but", "however", "although", "though"})
-_SENTENCE_END = re.compile(r"[.!?]['\")]*$")
+_CLAUSE_END = re.compile(r"[.,;:!?\u2014]['\")]*$|--$|-$|[，。；：！？、]$")
+_CLAUSE_START = frozenset({"but", "however", "although", "though", "但是", "不过", "可是"})
+_SENTENCE_END = re.compile(r"(?:[.!?]['\")]*|[。！？]+[”」』）]*)$")
 
 
 @dataclass(frozen=True)
@@ -857,6 +865,29 @@ _QUESTION_STARTS = frozenset(
 )
 
 
+# a Chinese clause that asks: a question particle at its end, or a question word in it
+_ZH_QUESTION_ENDS = ("吗", "呢", "么")
+_ZH_QUESTION_WORDS = (
+    "请问",
+    "是否",
+    "多少",
+    "什么",
+    "哪",
+    "怎么",
+    "几号",
+    "能否",
+    "可否",
+    "请您提供",
+    "请提供",
+    "请核对",
+    "请确认",
+    "请告诉",
+    "请说一下",
+    "麻烦您提供",
+    "麻烦提供",
+)
+
+
 def in_question(nt: NormText, hit: Hit) -> bool:
     """Whether the hit's clause asks rather than tells: it ends with "?", or starts with a
     question word or "please confirm" (speech recognition often drops the "?")."""
@@ -869,8 +900,14 @@ def in_question(nt: NormText, hit: Hit) -> bool:
     last = hit.start
     while last + 1 < len(nt.tokens) and (not nt.clause or nt.clause[last + 1] == clause):
         last += 1
-    if nt.words and nt.words[nt.last_of[last]].rstrip(")\"'").endswith("?"):
+    if nt.words and nt.words[nt.last_of[last]].rstrip(")\"'").endswith(("?", "？")):
         return True
+    after = nt.last_of[last] + 1 if nt.words else 0
+    if nt.words and after < len(nt.words) and nt.words[after].startswith(("?", "？")):
+        return True  # a segmented Chinese turn: the question mark is a word of its own
+    said = "".join(nt.tokens[first : last + 1])
+    if HAN.search(said):
+        return said.endswith(_ZH_QUESTION_ENDS) or any(q in said for q in _ZH_QUESTION_WORDS)
     lead = [t for t in nt.tokens[first : first + 3] if t not in ("and", "so", "ok", "okay", "um")]
     if lead and lead[0] in _QUESTION_STARTS:
         return True

@@ -150,12 +150,9 @@ ENGLISH_READERS = frozenset(
 )
 
 
-def _words(turn: Turn) -> list[str]:
-    """The units masking works in: recognised words, or a typed turn's words (Chinese
-    segmented, cjk.py: unsegmented, a whole Chinese sentence would be one word)."""
-    if turn.words:
-        return [w.text for w in turn.words]
-    return cjk.segment(turn.text) if cjk.has_han(turn.text) else turn.text.split()
+# the units masking works in (a typed Chinese turn segmented: unsegmented, a whole Chinese
+# sentence would be one word)
+_words = cjk.turn_words
 
 
 def _line_breaks(turn: Turn, words: list[str]) -> frozenset[int]:

@@ -24,7 +24,7 @@ from . import executors, findings
 from .errors import ScannerError
 from .ingest import BatchMetadata, InputFile, batch_csvs, discover
 from .process import Processor, ScanOptions
-from .rules import RuleSet
+from .rules import OTHER_LANGUAGE, RuleSet
 from .vocab import OUTCOMES
 
 LABELS_NAME = "labels.csv"
@@ -124,7 +124,8 @@ class EvalReport:
 
 def read_labels(path: Path, known_rules: list[str]) -> dict[str, dict[str, str]]:
     """labels.csv to {file stem: {pack/rule: expected}}; a rule may be given by its id alone
-    when no two packs share it. Problems name the file and line."""
+    (where packs in several languages share it, "a/x|b/x": the file's language decides).
+    Problems name the file and line."""
     by_id: dict[str, list[str]] = {}
     for key in known_rules:
         by_id.setdefault(key.split("/", 1)[1], []).append(key)
@@ -143,10 +144,11 @@ def read_labels(path: Path, known_rules: list[str]) -> dict[str, dict[str, str]]
                     raise LabelsError(f"{where}: expected must be one of {', '.join(EXPECTED)}")
                 if "/" not in rule:
                     keys = by_id.get(rule, [])
-                    if len(keys) != 1:
-                        problem = "is in several packs: write pack/rule" if keys else "unknown"
-                        raise LabelsError(f"{where}: rule '{rule}' {problem}")
-                    rule = keys[0]
+                    if not keys:
+                        raise LabelsError(f"{where}: rule '{rule}' unknown")
+                    # in several packs (the English and the Chinese core packs share ids):
+                    # the one written for the conversation's language, decided per file
+                    rule = "|".join(keys)
                 elif rule not in known_rules:
                     raise LabelsError(f"{where}: rule '{rule}' is not in the packs")
                 out.setdefault(Path(row["file"]).stem, {})[rule] = expected
@@ -156,6 +158,14 @@ def read_labels(path: Path, known_rules: list[str]) -> dict[str, dict[str, str]]
 
 
 Outcomes = dict[str, tuple[str, str]]  # pack/rule -> (outcome, reason)
+
+
+def _for_language(rule: str, outcomes: Outcomes) -> str:
+    """Of the packs a bare rule id is in ("a/x|b/x"), the one whose language the
+    conversation is in (the others are not_applicable for that reason)."""
+    keys = rule.split("|")
+    fitting = [k for k in keys if not outcomes.get(k, ("", ""))[1].startswith(OTHER_LANGUAGE)]
+    return (fitting or keys)[0]
 
 
 @dataclass(frozen=True)
@@ -251,6 +261,7 @@ def evaluate(
             errors.append(f"{ident}: labelled, but not found or not scanned")
             continue
         for rule, exp in expected.items():
+            rule = _for_language(rule, got[ident])
             outcome, reason = got[ident].get(rule, ("not_applicable", "rule not run"))
             per_rule[rule].append(Verdict(ident, rule, exp, outcome, reason))
     unlabelled = tuple(sorted(set(got) - set(wanted)))

@@ -12,11 +12,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import rules_schema as rs
+from .cjk import turn_words
 from .conversation import words_per_minute
 from .matchers import VOCABULARY, AllMatcher, Hit, Matcher, NormText, compile_match
 from .measured import judge
 from .types import Evidence, Interaction, RuleResult, Turn
 from .vocab import Outcome
+
+# how a not_applicable verdict for a pack in another language begins
+OTHER_LANGUAGE = "the pack is for"
 
 
 def default_rule_paths() -> list[Path]:
@@ -76,8 +80,8 @@ class Prepared:
         return " ".join(_words(turn)[span[0] : span[1] + 1])
 
 
-def _words(turn: Turn) -> list[str]:
-    return [w.text for w in turn.words] if turn.words else turn.text.split()
+# the same words redaction masks, so evidence quotes map onto the masked words
+_words = turn_words
 
 
 @dataclass(frozen=True)
@@ -286,7 +290,7 @@ def _applies(c: CompiledRule, prep: Prepared, detected: dict[int, Located | None
     rule, it = c.rule, prep.it
     spoken = (it.language or "").split("-")[0].lower()
     if spoken and spoken != c.pack.language:
-        return f"the pack is for {c.pack.language} conversations; this one is in {spoken}"
+        return f"{OTHER_LANGUAGE} {c.pack.language} conversations; this one is in {spoken}"
     if rule.channel != "any" and rule.channel != it.medium:
         return f"applies to {rule.channel} interactions only"
     aw = c.applies
