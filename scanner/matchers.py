@@ -1060,7 +1060,16 @@ _STRONG_ORG_CUES = (
 )
 # "from" may take a capitalised name of its own ("Sneha from KartNation"); after the others
 # a name must hold a noun organisations are named with ("with Leila at Quayside Bank")
-_FROM_ORG_CUES = (("from",),)
+_FROM_ORG_CUES = (
+    ("from",),
+    ("you", "are", "chatting", "with"),
+    ("you", "are", "chatting", "to"),
+    ("you", "are", "speaking", "with"),
+    ("you", "are", "speaking", "to"),
+    ("you", "are", "talking", "to"),
+    ("you", "are", "talking", "with"),
+    ("you", "are", "through", "to"),
+)
 _WEAK_ORG_CUES = (
     ("at",),
     ("with",),
@@ -1069,7 +1078,6 @@ _WEAK_ORG_CUES = (
     ("you", "have", "got"),
     ("this", "is"),
     ("it", "is"),
-    ("you", "are", "through", "to"),
 )
 _GREETINGS = frozenset(
     """hello hi hey hiya howdy morning afternoon evening good gday g'day day welcome yes yeah
@@ -1138,16 +1146,22 @@ def _org_phrase(nt: NormText, start: int, strength: int = 0, limit: int = 6) -> 
     for k, t in enumerate(phrase):
         if t in ORG_TAIL_WORDS and any(named[:k]):
             return end
-    if determiner:
-        return given
     words = [nt.words[nt.word_of[k]] for k in range(start, end)] if nt.words else []
     capitalised = bool(words) and words[0][:1].isupper() and not _sentence_start(nt, start)
+    # a brand written in CamelCase is a name whatever cue comes before it ("the StreamNest
+    # virtual assistant", "ShopCrate Help")
+    camel = bool(words) and words[0][:1].isupper() and any(c.isupper() for c in words[0][1:])
+    if camel and words[0][1:].lower() != words[0][1:]:
+        return end
+    if determiner:
+        return given
     if strength >= 2 and (capitalised or any(named)):
         return end
-    # after "from", a capitalised name of two words or more, or one in CamelCase
-    camel = bool(words) and any(c.isupper() for c in words[0][1:])
+    # after "from" (or "you're chatting to"), a capitalised name: of two words or more, or
+    # one that is not an everyday word ("Noah from Flicktide")
     several = len(words) > 1 and all(w[:1].isupper() for w in words[:2])
-    if strength >= 1 and capitalised and (camel or several):
+    person_or_date = phrase[0] in first_names() or phrase[0] in _NOT_ORG_STARTS
+    if strength >= 1 and capitalised and (several or named[0]) and not person_or_date:
         return end
     return given
 
@@ -1257,6 +1271,34 @@ def _own_names(nt: NormText) -> list[Hit]:
             out.append(Hit(i, i + 1, 100.0))
         if toks[i] in _AGENT_TITLES and (end := _staff_number(toks, i)) is not None:
             out.append(Hit(i, end, 100.0))  # "agent number 4471", "executive ID 4471 here"
+    out.extend(_signature(nt))
+    return out
+
+
+_DASHES = ("-", "–", "—", "~", "--")
+# what follows "from" or "you're chatting with" and is not an organisation
+_NOT_ORG_STARTS = frozenset(
+    """mr mrs ms miss mx dr sir madam january february march april may june july august
+    september october november december monday tuesday wednesday thursday friday saturday
+    sunday today tomorrow yesterday""".split()
+)
+
+
+def _signature(nt: NormText) -> list[Hit]:
+    """A chat message signed at its end: "... - Tahnee", "... — Kayla, BrightNet support"."""
+    words = nt.words
+    out = []
+    for w in range(max(0, len(words) - 5), len(words)):
+        word = words[w]
+        name = word.lstrip("".join(_DASHES)) if word.startswith(_DASHES) else ""
+        if word in _DASHES and w + 1 < len(words):
+            name, w = words[w + 1], w + 1
+        name = name.strip(",.!")
+        if not name[:1].isupper() or not could_be_name(name.lower()):
+            continue
+        first, last = nt.tokens_of_words(w, w)
+        if last > first:
+            out.append(Hit(first, first + 1, 100.0))
     return out
 
 
@@ -1269,12 +1311,19 @@ def _organisations(nt: NormText, names: list[tuple[str, ...]]) -> list[Hit]:
             for i in range(len(toks) - size + 1):
                 if fuzz.ratio(flat, "".join(toks[i : i + size])) >= 85:
                     out.append(Hit(i, i + size, 100.0))
+    # a name given as the agent's own ("you're chatting with Rhys") is not also the company
+    persons = {h.end - 1 for h in _own_names(nt)}
     for i in range(len(toks)):
         for cues, strength in ((_STRONG_ORG_CUES, 2), (_FROM_ORG_CUES, 1), (_WEAK_ORG_CUES, 0)):
             for cue in cues:
                 if _starts(toks, i, cue):
                     k = i + len(cue)
-                    end = _org_phrase(nt, k, strength)
+                    # "Ollie at Fernbank", "Marcus with Ridgeline": after a person's name
+                    # "at" and "with" name where they work
+                    after_name = cue in (("at",), ("with",)) and i > 0 and _named(nt, i - 1)
+                    end = _org_phrase(nt, k, max(strength, 1 if after_name else 0))
+                    if end == k + 1 and k in persons and strength < 2:
+                        continue
                     if end > k:
                         out.append(Hit(i, end, 100.0))
     # a name said first thing: "Cedar Hollow Credit Union, this is Malik"
