@@ -37,7 +37,10 @@ from check_sources import RULES  # noqa: E402
 from make_samples import RATE, telephone, write_audio  # noqa: E402
 
 PACK_OF = {rule: pack for pack, rules in RULES.items() for rule in rules}
+# a corpus whose rules are all in one pack (the Chinese one shares rule ids with the English)
+CORPUS_PACK = {"rules-zh": "contact-centre-zh"}
 WORDS_PER_S = 2.8  # about 170 words a minute
+CHARS_PER_S = 4.0  # Mandarin: about 240 characters a minute (LABELLING-zh.md)
 GAP_S = 0.7
 OVERLAP_S = 1.0
 VOICES = {
@@ -119,13 +122,20 @@ def make_split(corpus: str) -> None:
 # ---- text -----------------------------------------------------------------------------------
 
 
+def _spoken_seconds(text: str) -> float:
+    han = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    if han:
+        return max(1.0, han / CHARS_PER_S)
+    return max(1.0, len(text.split()) / WORDS_PER_S)
+
+
 def timeline(turns: list[dict], durations: list[float] | None = None) -> list[tuple[float, float]]:
     """Start and end of each turn: one after another with a short gap, or overlapping the
     previous turn's end when the turn interrupts."""
     out: list[tuple[float, float]] = []
     t = 0.5
     for i, turn in enumerate(turns):
-        dur = durations[i] if durations else max(1.0, len(turn["text"].split()) / WORDS_PER_S)
+        dur = durations[i] if durations else _spoken_seconds(turn["text"])
         start = t
         if turn["interrupts"] and out:
             start = max(out[-1][0] + 0.5, out[-1][1] - OVERLAP_S)
@@ -134,13 +144,14 @@ def timeline(turns: list[dict], durations: list[float] | None = None) -> list[tu
     return out
 
 
-def write_labels(folder: Path, rows: list[tuple[str, dict]]) -> None:
+def write_labels(folder: Path, rows: list[tuple[str, dict]], corpus: str = "rules-en") -> None:
     with open(folder / "labels.csv", "w", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["file", "rule", "expected"])
         for name, labels in rows:
             for rule, expected in labels.items():
-                w.writerow([name, f"{PACK_OF[rule]}/{rule}", expected])
+                pack = CORPUS_PACK.get(corpus) or PACK_OF[rule]
+                w.writerow([name, f"{pack}/{rule}", expected])
 
 
 def write_metadata(folder: Path, rows: list[tuple[str, dict]]) -> None:
@@ -186,10 +197,12 @@ def render_text(corpus: str) -> None:
             }
             if doc.get("metadata"):
                 body["metadata"] = doc["metadata"]
+            if doc.get("language"):
+                body.setdefault("metadata", {})["language"] = doc["language"]
             name = f"{ident}.json"
             (folder / name).write_text(json.dumps(body, indent=1, ensure_ascii=False) + "\n")
             labels.append((name, doc["labels"]))
-        write_labels(folder, labels)
+        write_labels(folder, labels, corpus)
         print(f"{folder}: {len(labels)} interactions")
 
 

@@ -38,6 +38,7 @@ from rapidfuzz import fuzz
 
 from .cjk import HAN
 from .lexicon import (
+    CN_SURNAMES,
     COMMON_ZIPF,
     DEPARTMENT_WORDS,
     NEGATIONS,
@@ -1425,14 +1426,74 @@ class EntityMatcher(Matcher):
         return _cached(self._cache, (nt, vocabulary), lambda: self._find(nt, vocabulary))
 
     def _find(self, nt: NormText, vocabulary: tuple[str, ...]) -> list[Hit]:
+        chinese = any(HAN.match(t) for t in nt.tokens)
         if self.entity == "own-name":
-            return _dedupe(_own_names(nt))
+            return _dedupe(_own_names(nt) + (_zh_matches(nt, _ZH_OWN_NAME) if chinese else []))
         if self.entity == "organisation":
             names = self.names + [n for n in (norm_phrase(v) for v in vocabulary) if n]
-            return _dedupe(_organisations(nt, names))
+            found = _organisations(nt, names)
+            return _dedupe(found + (_zh_matches(nt, _ZH_ORGANISATION) if chinese else []))
         if self.entity == "address":
             return _dedupe(_addresses(nt))
         return _dedupe(_money(nt))
+
+
+# ---- Chinese names: a Chinese turn is one token per character, so these read the characters
+# joined back together, and map what they find back to tokens.
+
+_ZH_ROLE = (
+    "(?:客服代表|客服专员|在线客服|人工客服|客服|代表|专员|坐席|顾问|经理|管家|助理|小助手|话务员)"
+)
+_ZH_SERVE = "(?:为您服务|为你服务|为您效劳|在线|很高兴|竭诚|给您|帮您|来为您|这边)"
+_ZH_NUMBER = "[a-z0-9零〇一幺二两三四五六七八九十]+"
+_ZH_ORG_TAIL = (
+    "(?:银行|公司|保险|人寿|财险|寿险|电信|移动|联通|广电|集团|快递|物流|速递|商城|航空|电力|"
+    "供电|燃气|水务|自来水|证券|基金|信用社|旗舰店|专营店|官方店|医院|平台|营业厅|科技|宽带|"
+    "药房|超市|商场|酒店|银行卡中心|信用卡中心)"
+)
+_ZH_GREETING = (
+    "(?:您好|你好|喂|亲爱的|亲|哈喽|嗨|早上好|上午好|下午好|晚上好|欢迎致电|欢迎来到|"
+    "感谢致电|感谢您致电|这里是|呀|哦|啊|~)*"
+)
+_ZH_SURNAME = f"[{''.join(sorted(CN_SURNAMES))}]"
+# a name: a surname and one or two characters, or a familiar 小王 / 阿杰 / 老李
+_ZH_PERSON = f"(?:(?:小|阿|老)[\u4e00-\u9fff]|{_ZH_SURNAME}[\u4e00-\u9fff]{{1,2}})"
+# the agent: a staff number, or a name after a role word or a self-introduction
+_ZH_OWN_NAME = [
+    re.compile(f"(?:工号|编号|坐席号|客服号|员工号|工牌号)(?:是)?({_ZH_NUMBER})"),
+    re.compile(f"({_ZH_NUMBER})号(?:客服|话务员|坐席|专员|服务专员|为您服务|为你服务|竭诚)"),
+    re.compile(f"{_ZH_ROLE}+((?:小|阿|老)?[\u4e00-\u9fff]{{1,3}}?){_ZH_SERVE}"),
+    re.compile(f"(?:我是|我叫|我姓|本人是)(?:{_ZH_ROLE}|的)*({_ZH_PERSON})"),
+    # "理财经理孙浩", "银行宽带中心的刘洁": a surname right after a role or an organisation's "的"
+    re.compile(f"(?:{_ZH_ROLE}|(?:中心|公司|银行|部|店|移动|电信|联通|保险|集团)的)({_ZH_PERSON})"),
+]
+# the organisation: a name ending in what organisations are called, or what the greeting
+# says before the service it is ("鲜果日记客服", "萌宠星球在线客服")
+_ZH_ORGANISATION = [
+    re.compile(f"([\u4e00-\u9fffa-z]{{1,8}}?{_ZH_ORG_TAIL})"),
+    re.compile(
+        f"^{_ZH_GREETING}([\u4e00-\u9fffa-z]{{2,10}}?)(?:在线客服|官方客服|客户服务中心|"
+        "客服中心|服务中心|客服|热线|售后|服务部|续期服务部)"
+    ),
+]
+
+
+def _zh_matches(nt: NormText, patterns: list[re.Pattern[str]]) -> list[Hit]:
+    """Each pattern's first group, found in the turn's tokens joined without spaces."""
+    joined, owner = "", []
+    for i, t in enumerate(nt.tokens):
+        joined += t
+        owner.extend([i] * len(t))
+    out = []
+    for rx in patterns:
+        for m in rx.finditer(joined):
+            a, b = m.span(1)
+            if b > a and not all(ch in _ZH_GREETING_CHARS for ch in m.group(1)):
+                out.append(Hit(owner[a], owner[b - 1] + 1, 100.0))
+    return out
+
+
+_ZH_GREETING_CHARS = set("您好你喂亲爱的哈喽嗨欢迎致电来到感谢这里是呀哦啊")
 
 
 def clauses(nt: NormText, longest: int = 14) -> list[tuple[int, int]]:
