@@ -114,8 +114,10 @@ def read_out_digits(word: str) -> str | None:
     """'幺三八' -> '138' for a word that is only Chinese digits (trailing punctuation
     aside); else None. Callers decide whether a run of them is long enough to be a number."""
     core = word.rstrip("，。、；：！？,.;:!? ")
+    check = core[-1:] if len(core) >= 4 and core[-1:] in "Xx" else ""  # an ID's last character
+    core = core[: len(core) - len(check)]
     if core and all(c in CN_DIGITS for c in core):
-        return "".join(CN_DIGITS[c] for c in core)
+        return "".join(CN_DIGITS[c] for c in core) + check.upper()
     return None
 
 

@@ -116,3 +116,9 @@ CN_COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 令狐 夏侯 长孙 宇文 司徒 端木 独孤 南宫 西门 "
     "轩辕 呼延 申屠 澹台 公冶 太史 万俟 闻人 赫连 钟离".split()
 )
+
+# what a few digits said in Chinese are the end of (a card, a phone, an ID number read in
+# part): context that lifts a short digit run over the redaction threshold
+ZH_DIGIT_CONTEXT = (
+    "尾号 后四位 后六位 四位 六位 末四位 后4位 后6位 户号 卡号 账号 身份证 手机号 密码 验证码 号码"
+).split()

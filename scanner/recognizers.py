@@ -17,6 +17,7 @@ from .lexicon import (
     NOT_NAMES,
     ORG_TAIL_WORDS,
     ORG_WORDS,
+    ZH_DIGIT_CONTEXT,
     could_be_name,
     first_names,
     surnames,
@@ -112,6 +113,7 @@ class DigitRunRecognizer(PatternRecognizer):
                 "member",
                 "policy",
                 "customer",
+                *ZH_DIGIT_CONTEXT,
             ],
         )
 

@@ -17,10 +17,11 @@ from typing import ClassVar
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 
 from .cjk import HAN
-from .lexicon import CN_COMPOUND_SURNAMES, CN_SURNAMES
+from .lexicon import CN_COMPOUND_SURNAMES, CN_SURNAMES, ZH_DIGIT_CONTEXT
 from .recognizers import recognizer
 
 _H = "\u3400-\u4dbf\u4e00-\u9fff"
+_FULL_WIDTH = re.compile("[\u3000-\u303f\uff00-\uffef]")
 _ZH_CONTEXT = ["号码", "卡号", "账号", "尾号", "密码", "验证码", "身份证", "手机", "电话", "编号"]
 
 
@@ -29,7 +30,7 @@ class _ChineseTextPatterns(PatternRecognizer):
     English recognizers decide ("07700 900123" is a UK mobile, not a Beijing landline)."""
 
     def analyze(self, text: str, entities: list[str], nlp_artifacts=None, regex_flags=None):
-        if not HAN.search(text):
+        if not (HAN.search(text) or _FULL_WIDTH.search(text)):  # "287X。" was Chinese too
             return []
         return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
@@ -53,6 +54,42 @@ class CnResidentIdRecognizer(_ChineseTextPatterns):
         from stdnum.cn import ric
 
         return True if ric.is_valid(re.sub(r"[ -]", "", pattern_text)) else None
+
+
+@recognizer
+class CnDigitsTailRecognizer(_ChineseTextPatterns):
+    """A few digits read as the end of a number that identifies someone: "尾号6515",
+    "后四位 四一六二" (read out, asked for in the turn before), an ID number's last
+    characters "二八七X". Masked when the words around say so."""
+
+    ENTITY: ClassVar[str] = "NUMBER"
+
+    def __init__(self) -> None:
+        super().__init__(
+            supported_entity=self.ENTITY,
+            name="CnDigitsTailRecognizer",
+            patterns=[Pattern("tail", r"\b\d{3,6}[Xx]?\b", 0.05)],
+            context=ZH_DIGIT_CONTEXT,
+        )
+
+
+_YMD = "(?:\\b\\d{{4}}|{d}{{4}}) ?年 ?{d}{{1,2}} ?月 ?{d}{{1,3}} ?[日号]"
+
+
+@recognizer
+class CnDateRecognizer(_ChineseTextPatterns):
+    """A date in Chinese: 一九八三年十月六号, 1983年10月6日 (a date of birth, when asked)."""
+
+    ENTITY: ClassVar[str] = "DATE_OF_BIRTH"
+
+    def __init__(self) -> None:
+        d = "[0-9零〇一二三四五六七八九十]"
+        super().__init__(
+            supported_entity=self.ENTITY,
+            name="CnDateRecognizer",
+            patterns=[Pattern("ymd", _YMD.format(d=d), 0.6)],
+            context=["出生", "生日", "出生日期", "出生年月"],
+        )
 
 
 @recognizer
@@ -118,11 +155,16 @@ class _DespacedRecognizer(EntityRecognizer):
 # how a Chinese speaker gives a name: the cue, then the name
 _NAME_CUE = re.compile(
     r"(?:我叫|我是|我姓|叫我|本人是?|姓名(?:是|叫|为)?|名字(?:是|叫)?|名叫|联系人(?:是)?|"
-    r"户主(?:是)?|持卡人(?:是)?|收件人(?:是)?|免贵姓|贵姓)[:：]?"
+    r"户主(?:是)?|机主(?:是)?|持卡人(?:是)?|收件人(?:是)?|寄件人(?:是)?|收货人(?:是)?|"
+    r"投保人(?:是)?|被保险人(?:是)?|受益人(?:是)?|借款人(?:是)?|原户名(?:是)?|户名(?:是)?|"
+    r"免贵姓|贵姓)[:：]?"
 )
 _TITLE = r"(?:先生|女士|小姐|太太|夫人|老师|经理|师傅|阿姨|叔叔|同学|大爷|大妈|老板|主任|医生)"
 # words that follow a cue but are not names (我是来..., 我是说..., 我叫了...)
 _NOT_NAME_START = set("来说想要在从去的不也都就还了个这那有没是给对把被会能可用跟")
+
+
+_BEFORE_CLASSIFIER = set("这那哪一两二三四五六七八九十几每某第半整")
 
 
 def _surname_at(s: str, i: int) -> int:
@@ -168,7 +210,9 @@ class CnNameRecognizer(_DespacedRecognizer):
                 continue
             found.append((start, m.end(1), 0.8))
         for start, end in _tagged_names(plain):
-            if _surname_at(plain, start):
+            # after 这/那/哪/一/几... a "surname" is a measure word or an adjective: 哪张卡
+            classifier = start > 0 and plain[start - 1] in _BEFORE_CLASSIFIER
+            if _surname_at(plain, start) and not classifier:
                 found.append((start, end, 0.6))
         return found
 
@@ -199,25 +243,44 @@ _NUM = "[0-9零〇一幺二两三四五六七八九十百千]"
 # the parts of a Chinese address, largest first; two or more in a row are an address
 _ADDRESS_PART = (
     # 超市, 城市, 地区, 景区 and the like are words, not parts of an address
-    f"(?:[{_H}]{{1,4}}?(?:特别行政区|自治区|自治州|省|(?<![超城都门夜])市|(?<![地园景辖郊山专])区|县|旗|"
+    f"(?:[{_H}]{{1,4}}?(?:特别行政区|自治区|自治州|省|(?<![超城都门夜])市|(?<![地景辖郊专])区|县|旗|"
     f"镇|乡|街道|(?<![农乡])村|社区|小区|"
     f"花园|大厦|公寓|新村|家园|苑)(?![{_H}]{{0,1}}(?:长|政府|委|局|场|院)))"
     f"|(?:[{_H}0-9]{{1,8}}?(?:大道|路|街|巷|弄|胡同|道))"
-    f"|(?:{_NUM}+(?:号楼|号院|号|栋|幢|座|单元|楼|层|室|户|组|弄))"
+    f"|(?:{_NUM}+(?:号楼|号院|号门|号|栋|幢|座|单元|楼|层|室|户|组|弄|门))"
+    # a building named on its own after another part ("...27号中关村大厦")
+    "|(?:大厦|公寓|花园|小区|广场|大楼|商厦|写字楼)"
 )
-_ADDRESS = re.compile(f"(?:{_ADDRESS_PART}){{2,}}")
+# ... and a bare room number at the end ("2栋1903", "二门三零二")
+_ADDRESS = re.compile(f"(?:{_ADDRESS_PART}){{2,}}(?:{_NUM}{{3,5}}(?![{_H}0-9]))?")
 # what an address often comes after, left out of the span
 _ADDRESS_LEAD = re.compile(r"住在|地址是|地址|寄到|送到|发到|搬到|在|到|是|住")
 
 
+# after a cue, an address may be said in one part and local names ("寄到望京的花家地北里"):
+# what follows the cue, up to the end of the clause, is the address if it holds a part
+_ADDRESS_CUE = re.compile(
+    r"(?:地址是|地址[:：]|住址是|住在|家住|家在|寄到|送到|发到|搬到|收货地址是?|寄件地址是?|"
+    r"收件地址是?|改到|改成)([^，。,.！？!?；;\s]{2,40})"
+)
+_ADDRESS_MARK = re.compile(
+    r"路|街|大道|号|区|市|县|镇|乡|村|小区|花园|栋|幢|单元|室|[东西南北中]里|弄|巷|胡同|公寓|大厦|苑"
+)
+
+
 @recognizer
 class CnAddressRecognizer(_DespacedRecognizer):
-    """Two or more address parts in a row (省 市 区 路 号 单元 室 ...)."""
+    """Two or more address parts in a row (省 市 区 路 号 单元 室 ...), or what follows an
+    address cue (住在, 寄到, 地址是) when it holds one."""
 
     ENTITY: ClassVar[str] = "STREET_ADDRESS"
 
     def spans(self, plain: str) -> list[tuple[int, int, float]]:
-        out = []
+        out = [
+            (m.start(1), m.end(1), 0.7)
+            for m in _ADDRESS_CUE.finditer(plain)
+            if _ADDRESS_MARK.search(m.group(1))
+        ]
         for m in _ADDRESS.finditer(plain):
             start = m.start()
             # "寄到上海市...": the address starts after the last cue in its first characters

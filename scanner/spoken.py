@@ -171,6 +171,8 @@ def spoken_form(words: list[str], breaks: frozenset[int] = frozenset()) -> Spoke
         while j < len(words) and (d := read_out_digits(words[j])) is not None:
             digits += d
             j += 1
+        if len(digits) >= 3 and j < len(words) and words[j].rstrip("。，.,") in ("X", "x"):
+            digits, j = digits + "X", j + 1  # an ID number's check character: "二八七X"
         if len(digits) >= MIN_READ_OUT:
             emit(digits, i, j - 1)
             i = j

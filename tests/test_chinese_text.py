@@ -129,3 +129,24 @@ def test_digits_read_out_in_chinese_are_a_number() -> None:
         Interaction.from_turns([Turn("customer", "我的手机号是幺三九 零零一二 三四五六")])
     )
     assert red.turns[0].text == "我的手机号是[PHONE_NUMBER]"
+
+
+@pytest.mark.parametrize(
+    ("asked", "answered", "gone"),
+    [
+        ("麻烦您报一下身份证号码的后四位。", "四一六二。", "四一六二"),
+        ("请您说一下身份证后四位。", "二八七X。", "二八七"),
+        ("请问您的出生日期？", "一九八三年十月六号。", "一九八三"),
+        ("请问寄件人是谁？", "寄件人是郭志强，电话在单子上。", "郭志强"),
+        ("请问是哪张卡？", "尾号6515的那张。", "6515"),
+        ("请问地址是？", "寄到和平区南京路二一九号，南京花园七门。", "南京路"),
+    ],
+)
+def test_what_chinese_customers_answer_is_masked(asked: str, answered: str, gone: str) -> None:
+    """The digits, dates, names and addresses a customer gives in answer to a question:
+    the question's words (后四位, 出生日期) are the context that marks a short answer."""
+    red = Redactor().redact(
+        Interaction.from_turns([Turn("agent", asked), Turn("customer", answered)])
+    )
+    assert gone not in red.turns[1].text, red.turns[1].text
+    assert red.turns[0].text == asked  # the question keeps its words
