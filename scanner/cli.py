@@ -140,13 +140,32 @@ class Channel(str, Enum):
     right = "right"
 
 
+def model_for(model: str | None, language: str) -> str:
+    """The whisper model a scan uses: the one asked for, else tiny.en for English and the
+    multilingual base for any other language (tiny.en would transcribe Mandarin as English
+    nonsense). An English-only model asked for with another language is refused."""
+    if model is None:
+        return "tiny.en" if language == "en" else "base"
+    if model.endswith(".en") and language != "en":
+        raise typer.BadParameter(
+            f"{model} understands English only; for --language {language} leave --model out "
+            "(the multilingual base is used) or name a multilingual model",
+            param_hint="--model",
+        )
+    return model
+
+
 @app.command("scan")
 def scan_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Recordings, transcripts or folders.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the findings.")],
     model: Annotated[
-        str, typer.Option(help="Whisper model: a name (tiny.en, base) or a model folder.")
-    ] = "tiny.en",
+        str | None,
+        typer.Option(
+            help="Whisper model: a name (tiny.en, base) or a model folder. Default: tiny.en "
+            "for English, the multilingual base for any other --language."
+        ),
+    ] = None,
     agent_channel: Annotated[
         Channel, typer.Option(help="Which stereo channel is the agent, unless metadata says.")
     ] = Channel.left,
@@ -260,6 +279,7 @@ def scan_cmd(
 ) -> None:
     """Scan recordings and transcripts; write OUT/<id>.json per file, OUT/summary.json and
     OUT/report.html."""
+    model = model_for(model, language)
     options = ScanOptions(
         transcribe=TranscribeOptions(
             model=model,

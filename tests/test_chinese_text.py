@@ -150,3 +150,13 @@ def test_what_chinese_customers_answer_is_masked(asked: str, answered: str, gone
     )
     assert gone not in red.turns[1].text, red.turns[1].text
     assert red.turns[0].text == asked  # the question keeps its words
+
+
+def test_a_chinese_scan_gets_a_multilingual_model() -> None:
+    from scanner.cli import model_for
+
+    assert model_for(None, "en") == "tiny.en"
+    assert model_for(None, "zh") == "base"
+    assert model_for("small", "zh") == "small"
+    with pytest.raises(Exception, match="English only"):
+        model_for("tiny.en", "zh")
