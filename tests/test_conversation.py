@@ -209,8 +209,12 @@ def _say(text: str, voice: str, speed: int, wav: Path) -> np.ndarray:
     return data[loud[0] : loud[-1] + 1]  # the clip is exactly the speech
 
 
-def _build_call(folder: Path) -> tuple[Path, dict]:
-    """Place the clips; return the wav and the truth measured from the placement."""
+def _build_call(
+    folder: Path, second_silence: float = 12.0, talk_over_again: bool = False
+) -> tuple[Path, dict]:
+    """Place the clips; return the wav and the truth measured from the placement.
+    `second_silence`: the longer dead air; `talk_over_again`: the agent talks over the
+    customer a second time at the end."""
     clips = {}
     for i, t in enumerate(AGENT_LINES):
         clips[("agent", i)] = _say(t, "en-us", 235, folder / f"a{i}.wav")
@@ -236,13 +240,19 @@ def _build_call(folder: Path) -> tuple[Path, dict]:
     place.append(("customer", 2, c2))
     a3 = c2 + dur(("customer", 2)) - 1.5  # agent interruption: 1.5 s over the customer
     place.append(("agent", 3, a3))
-    t = a3 + dur(("agent", 3)) + 12.0  # dead air of 12 s
+    t = a3 + dur(("agent", 3)) + second_silence  # dead air of 12 s
     a4 = t
     place.append(("agent", 4, a4))
     place.append(("customer", 3, a4 + 3.0))  # customer interruption 2
     t = a4 + dur(("agent", 4)) + 0.8
     place.append(("customer", 4, t))
-    total = t + dur(("customer", 4)) + 1.0
+    t += dur(("customer", 4))
+    if talk_over_again:  # the customer starts again; 1 s in, the agent talks over them
+        t += 0.8
+        place.append(("customer", 2, t))
+        place.append(("agent", 0, t + 1.0))
+        t += 1.0 + dur(("agent", 0))
+    total = t + 1.0
 
     stereo = np.zeros((int(total * RATE) + 1, 2), dtype=np.float32)
     spans: dict[str, list[tuple[float, float]]] = {"agent": [], "customer": []}
@@ -264,9 +274,9 @@ def _build_call(folder: Path) -> tuple[Path, dict]:
     truth = {
         "agent_talk": talk(agent),
         "customer_talk": talk(customer),
-        "non_talk": 5.0 + 12.0,
+        "non_talk": 5.0 + second_silence,
         "overlap": overlap,
-        "interruptions": {"agent": 1, "customer": 2},
+        "interruptions": {"agent": 2 if talk_over_again else 1, "customer": 2},
         "agent_ratio": talk(agent) / (talk(agent) + talk(customer)),
     }
     return wav, truth
@@ -307,3 +317,29 @@ def test_figures_of_a_call_with_a_known_timeline(tmp_path: Path) -> None:
     else:  # unsure who is who: a limit on one party is a question for a person
         limit = Measure(talk_ratio={"speaker": "agent", "above": 0.01})
         assert judge(limit, m).outcome == "needs_review"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng (apt)")
+def test_the_shipped_measured_rules_pass_and_fail_on_real_audio(tmp_path: Path) -> None:
+    """The same call passes no-long-dead-air and no-talking-over-the-customer as built
+    above, and fails them with 35 s of dead air and the agent talking over the customer
+    twice; the recording notice, read by espeak at 235 words a minute, is too fast."""
+    outcomes = {}
+    for name, silence, again in (("calm", 12.0, False), ("rough", 35.0, True)):
+        folder = tmp_path / name
+        folder.mkdir()
+        wav, _ = _build_call(folder, silence, again)
+        (item,), _ = discover([wav])
+        result = Processor(ScanOptions()).process(item)
+        outcomes[name] = {r.rule: r for r in result.rules if r.pack == "contact-centre-core"}
+    calm, rough = outcomes["calm"], outcomes["rough"]
+    assert calm["no-long-dead-air"].outcome == "passed"
+    assert calm["no-talking-over-the-customer"].outcome == "passed"
+    assert rough["no-long-dead-air"].outcome == "failed"
+    (gap,) = rough["no-long-dead-air"].evidence
+    assert gap.end - gap.start == pytest.approx(35.0, abs=2.0)
+    assert rough["no-talking-over-the-customer"].outcome == "failed"
+    assert len(rough["no-talking-over-the-customer"].evidence) == 2
+    assert calm["recording-disclosure"].outcome == "failed"
+    assert "words a minute" in calm["recording-disclosure"].reason

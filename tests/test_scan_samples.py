@@ -188,15 +188,33 @@ def test_default_scan_text_is_redacted_and_audited(default_scan: Path) -> None:
     assert "[PERSON]" in ident["evidence"][0]["quote"]
 
 
+# Shipped rules the English samples cannot exercise are exercised elsewhere: the Chinese pack
+# on eval/rules-zh and in tests/test_chinese_text.py (on the English samples it must be
+# not_applicable everywhere), the measured rules on synthesised calls with dead air and
+# talk-over in tests/test_conversation.py (on the samples, which have neither, they pass);
+# every rule by its examples (`scanner rules test`).
+
+
 def test_every_shipped_rule_passes_and_fails_somewhere(unredacted_scan: Path) -> None:
     summary = json.loads((unredacted_scan / "summary.json").read_text())
     assert {p["pack"] for p in summary["rule_packs"]} == {
         "contact-centre-core",
+        "contact-centre-zh",
         "debt-collection",
         "sales-and-telemarketing",
     }
-    assert len(summary["rules"]) == 15
-    for rule, counts in summary["rules"].items():
+    rules = {k: v for k, v in summary["rules"].items() if not k.startswith("contact-centre-zh/")}
+    zh = {k: v for k, v in summary["rules"].items() if k.startswith("contact-centre-zh/")}
+    assert len(zh) == 7 and all(v["not_applicable"] == sum(v.values()) for v in zh.values())
+    measured = {
+        "contact-centre-core/no-long-dead-air",
+        "contact-centre-core/no-talking-over-the-customer",
+    }
+    assert len(rules) == 17
+    for rule, counts in rules.items():
+        if rule in measured:  # no sample call has dead air or talk-over: they all pass
+            assert counts["failed"] == 0 and counts["passed"] >= 1, (rule, counts)
+            continue
         assert counts["passed"] >= 1 and counts["failed"] >= 1, (rule, counts)
 
 
