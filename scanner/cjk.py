@@ -97,6 +97,19 @@ def turn_words(turn: Turn) -> list[str]:
     return segment(turn.text) if has_han(turn.text) else turn.text.split()
 
 
+@lru_cache(maxsize=1)
+def _t2s():  # opencc is untyped
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Chinese in Simplified characters (whisper writes Traditional as often as not: 貨幣 for
+    货币), so rules, recognizers and readers see one script. Other text is returned as is."""
+    return _t2s().convert(text) if has_han(text) else text
+
+
 def _cut(run: str) -> list[str]:
     out: list[str] = []
     pos = 0

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .audio import SAMPLE_RATE
+from .cjk import has_han, join, simplified
 from .models import DEFAULT_WHISPER, ResolvedModel, resolve_whisper
 from .types import Turn, Word
 
@@ -150,7 +151,7 @@ class Transcriber:
             turns.append(
                 Turn(
                     speaker="unknown",
-                    text=" ".join(w.text for w in words),
+                    text=join(w.text for w in words),
                     start=words[0].start,
                     end=words[-1].end,
                     words=words,
@@ -337,7 +338,9 @@ def join_word_pieces(raw: list) -> tuple[Word, ...]:
         text = w.word
         if not text.strip():
             continue
-        if words and not text[0].isspace():
+        # a piece without a leading space continues the word ('1,200'), except in Chinese,
+        # where no piece has one and each is a word of its own
+        if words and not text[0].isspace() and not (has_han(text) or has_han(words[-1].text)):
             last = words[-1]
             words[-1] = Word(
                 last.text + text.strip(),
@@ -347,7 +350,12 @@ def join_word_pieces(raw: list) -> tuple[Word, ...]:
             )
         else:
             words.append(
-                Word(text.strip(), round(w.start, 3), round(w.end, 3), round(w.probability, 4))
+                Word(
+                    simplified(text.strip()),
+                    round(w.start, 3),
+                    round(w.end, 3),
+                    round(w.probability, 4),
+                )
             )
     return tuple(words)
 

@@ -160,3 +160,18 @@ def test_a_chinese_scan_gets_a_multilingual_model() -> None:
     assert model_for("small", "zh") == "small"
     with pytest.raises(Exception, match="English only"):
         model_for("tiny.en", "zh")
+
+
+def test_whisper_chinese_pieces_stay_words_in_simplified_characters() -> None:
+    """Whisper gives Chinese pieces without leading spaces; joined as English pieces are
+    ('1,200'), a whole segment would be one word and masked or kept as one."""
+    from types import SimpleNamespace
+
+    from scanner.transcribe import join_word_pieces
+
+    def piece(text: str, start: float) -> SimpleNamespace:
+        return SimpleNamespace(word=text, start=start, end=start + 0.3, probability=0.9)
+
+    words = join_word_pieces([piece("請問", 0.0), piece("還有", 0.3), piece("什麼", 0.6)])
+    assert [w.text for w in words] == ["请问", "还有", "什么"]
+    assert [w.text for w in join_word_pieces([piece(" 1", 0.0), piece(",200", 0.3)])] == ["1,200"]
