@@ -320,7 +320,7 @@ _STREET_WORDS = frozenset(
     largo strada contrada calle avenida avda paseo camino carrera carretera plaza rambla
     ronda travesía travessa rua praça praca estrada alameda strasse straße str gasse weg
     platz ring damm chaussee straat laan plein dijk gracht kade steeg singel gatan gata vägen
-    vagen väg vej veien vegen gade gate tie katu utca út ul ulica aleja ulice náměstí třída
+    vagen väg vej veien vegen gade gate tie katu utca u út ul ulica aleja ulice náměstí třída
     sokak sokağı cadde caddesi bulvar bulvarı odos οδός λεωφόρος""".split()
 )
 # USPS Publication 28 street suffixes that are also everyday English words: a street only as
@@ -666,7 +666,7 @@ class StreetAddressRecognizer(EntityRecognizer):
         return j
 
 
-_SHORT_STREET = frozenset("st dr way place row ring".split())
+_SHORT_STREET = frozenset("st dr way place row ring u".split())
 _CLAUSE_STARTS = frozenset(
     "i i'm it the we you he she they this that is was for and or but".split()
 )
@@ -966,7 +966,9 @@ class ProperNameRecognizer(EntityRecognizer):
 
 _TITLES = frozenset("mr mrs ms miss mx dr prof sir dame".split())
 _ORG = frozenset("authority ombudsman commission agency trust foundation association".split())
-_LABEL = re.compile(r"(?m)^[^\w\n]*([A-Z][^\W\d_]+)[ \t]*:")
+# a speaker label: at the start of a line, or mid-line after a space or a quote when a quote
+# or a space follows it ('Tomáš: "Who are you?" Carmen:"I'm Mark's daughter"')
+_LABEL = re.compile(r"(?:^[^\w\n]*|(?<=[\s\"“”]))([A-Z][^\W\d_]+)[ \t]*:(?=[\s\"“”']|$)", re.M)
 # words that end a name after a cue ("is this about", "my son called")
 _CUE_STOP = frozenset(
     """calling called speaking here again back today about regarding re from at on in with

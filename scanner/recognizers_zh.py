@@ -165,6 +165,9 @@ _NOT_NAME_START = set("来说想要在从去的不也都就还了个这那有没
 
 
 _BEFORE_CLASSIFIER = set("这那哪一两二三四五六七八九十几每某第半整")
+# surnames that are far more often everyday words (和 and, 于 at, 时 time, 向 towards...):
+# after a cue they start a name only with a title after them
+_FUNCTION_SURNAMES = set("和于时向全成明从以及与同将把被给在")
 
 
 def _surname_at(s: str, i: int) -> int:
@@ -187,6 +190,10 @@ class CnNameRecognizer(_DespacedRecognizer):
             i = m.end()
             n = _surname_at(plain, i)
             if not n or plain[i + n : i + n + 1] in _NOT_NAME_START:
+                continue
+            if plain[i] in _FUNCTION_SURNAMES and not re.match(
+                f"[{_H}]{{1,2}}{_TITLE}", plain[i + 1 :]
+            ):  # "姓名和身份证": 和 is a word here, not the surname 和
                 continue
             cue = m.group(0)
             if "姓" in cue and not cue.startswith("姓名"):  # 我姓张: the surname alone

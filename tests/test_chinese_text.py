@@ -175,3 +175,40 @@ def test_whisper_chinese_pieces_stay_words_in_simplified_characters() -> None:
     words = join_word_pieces([piece("請問", 0.0), piece("還有", 0.3), piece("什麼", 0.6)])
     assert [w.text for w in words] == ["请问", "还有", "什么"]
     assert [w.text for w in join_word_pieces([piece(" 1", 0.0), piece(",200", 0.3)])] == ["1,200"]
+
+
+HANDLED = """客服：您好，华信银行在线客服，工号1023，我是李娜，请问有什么可以帮您？
+客户：我要投诉，你们上个月多扣了我一笔年费，太不像话了。
+客服：非常抱歉给您带来困扰。为了保护您的账户安全，请提供持卡人姓名和身份证号码。
+客户：我叫张伟，身份证号110101199003074477，手机13812345678。
+客服：核实无误，谢谢张先生。我这边查到本月扣了年费三百元，已为您登记投诉，工单号C20261207，相关部门会在两个工作日内回电联系您。
+客户：好的。
+客服：请问还有什么可以帮您？感谢您的耐心。
+"""
+BRUSHED_OFF = """客服：在的亲，有什么事？
+客户：我的快递一直没到，我要投诉！
+客服：亲这单的收货人是王芳，地址是上海市浦东新区张杨路1666号12楼，没错吧？
+客户：对，但是已经一个星期了。
+客服：快递的事不归我管，你自己去问快递公司吧。
+客户：你们这是什么服务态度？
+客服：我说过了，不知道。
+"""
+
+
+def test_the_chinese_pack_passes_a_handled_chat_and_fails_a_brush_off(tmp_path: Path) -> None:
+    outcomes = {}
+    for name, text in (("handled", HANDLED), ("brushed-off", BRUSHED_OFF)):
+        path = tmp_path / f"{name}.txt"
+        path.write_text(text, encoding="utf-8")
+        (item,), _ = discover([path])
+        result = Processor(ScanOptions()).run(item)
+        outcomes[name] = {r.rule: r.outcome for r in result.rules if r.pack == "contact-centre-zh"}
+        written = " ".join(t.text for t in result.interaction.turns)
+        for value in ("李娜", "张伟", "110101199003074477", "13812345678", "王芳", "张杨路1666号"):
+            assert value not in written, (value, written)
+    judged = ("agent-identification", "identity-verification", "complaint-handling")
+    judged += ("no-forbidden-phrases", "closing")
+    assert all(outcomes["handled"][r] == "passed" for r in judged), outcomes["handled"]
+    assert all(outcomes["brushed-off"][r] == "failed" for r in judged), outcomes["brushed-off"]
+    for chat in outcomes.values():  # a chat is not a call; nothing is sold
+        assert chat["recording-disclosure"] == chat["terms-disclosure"] == "not_applicable"
