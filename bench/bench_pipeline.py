@@ -5,6 +5,8 @@ same files, in the same run; and how the scan scales with worker processes and b
 Both sides are timed end to end as a fresh process (start-up and model loading included),
 alternating, so neither warms the other's caches. Throughput is audio seconds per wall
 second. The batch is the five sample calls, copied `--sizes` times over under new names.
+It also prints the share of per-file time each stage took (the findings' own timings), so
+the cost of one stage (the conversation figures, redaction) is read off the same runs.
 
     python bench/bench_pipeline.py [--sizes 1,2] [--workers 1,2] [--repeat 1]
 """
@@ -74,7 +76,15 @@ def run_ours(files: list[Path], workers: int, out: Path) -> float:
     wall, _ = timed([*cmd, "--workers", str(workers)])
     summary = json.loads((out / "summary.json").read_text())
     assert summary["counts"]["failed"] == 0, summary["errors_by_code"]
+    for path in out.glob("*.json"):  # where each file's time went, from its own timings
+        doc = json.loads(path.read_text())
+        for stage, seconds in doc.get("timings", {}).items():
+            STAGES[stage] = STAGES.get(stage, 0.0) + seconds
     return wall
+
+
+# seconds per stage over every scanned file (decode, transcribe, conversation, redact...)
+STAGES: dict[str, float] = {}
 
 
 def main() -> None:
@@ -114,6 +124,11 @@ def main() -> None:
     for n, audio, side, wall, ratio in rows:
         print(f"{n:5d} {audio:8.1f}  {side:22s}{wall:8.1f}{audio / wall:11.2f}{ratio:9.2f}x")
     print("\nvs plain > 1: the full scan (with redaction, rules, findings, report) was faster")
+    total = STAGES.pop("total", 0.0)
+    if total:
+        print("\nshare of per-file time by stage (all our runs):")
+        for stage, seconds in sorted(STAGES.items(), key=lambda kv: -kv[1]):
+            print(f"  {stage:14s}{100 * seconds / total:6.2f}%")
 
 
 if __name__ == "__main__":
