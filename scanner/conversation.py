@@ -18,7 +18,17 @@ from dataclasses import replace
 import numpy as np
 
 from .sentiment import score_turns
-from .types import Conversation, Interaction, Interruption, Role, Span, Turn, TurnFigures
+from .types import (
+    PARTIES,
+    Conversation,
+    Interaction,
+    Interruption,
+    Role,
+    Span,
+    Turn,
+    TurnFigures,
+    words_per_minute,
+)
 
 # a silence in which neither party speaks counts as non-talk time from this long (AWS and
 # the Chinese QA products use 2-5 s)
@@ -27,9 +37,6 @@ NON_TALK_MIN_S = 3.0
 MID_UTTERANCE_S = 0.5
 # ...and both then talked together at least this long ("mm" over the other is not one)
 MIN_TALK_OVER_S = 0.6
-# a turn's own rate needs this much time and this many words to mean anything
-MIN_RATE_SECONDS = 2.0
-MIN_RATE_WORDS = 4
 # on a mono call, activity this close to a turn of one party is that party's
 ATTRIBUTE_REACH_S = 1.0
 SAMPLE_RATE = 16000
@@ -72,7 +79,7 @@ def measure_turns(it: Interaction, sentiment: Sequence[float | None] = ()) -> Co
     turns have no times and no sentiment was scored."""
     timed = all(t.start is not None for t in it.turns) and bool(it.turns)
     if it.medium == "voice" and timed and all(t.end is not None for t in it.turns):
-        spans = {r: _union([_span(t) for t in it.turns if t.speaker == r]) for r in _PARTIES}
+        spans = {r: _union([_span(t) for t in it.turns if t.speaker == r]) for r in PARTIES}
         everything = _union([_span(t) for t in it.turns])
         return _conversation(
             it,
@@ -94,9 +101,6 @@ def measure_turns(it: Interaction, sentiment: Sequence[float | None] = ()) -> Co
         turns=_turn_figures(it, (), sentiment),
         response_delays=_response_delays(it.turns) if timed else (),
     )
-
-
-_PARTIES: tuple[Role, Role] = ("agent", "customer")
 
 
 def with_figures(it: Interaction) -> Interaction:
@@ -172,16 +176,20 @@ def _intersect(xs: list[Span], ys: list[Span]) -> list[Span]:
     return out
 
 
-def _subtract(xs: list[Span], ys: list[Span]) -> list[Span]:
+def subtract(spans: Sequence[Span], holes: Sequence[Span]) -> list[Span]:
+    """What of `spans` no hole covers."""
     out = []
-    for a, b in xs:
+    holes = sorted(holes)
+    for a, b in spans:
         cur = a
-        for c, d in ys:
-            if d <= cur or c >= b:
+        for h0, h1 in holes:
+            if h1 <= cur or h0 >= b:
                 continue
-            if c > cur:
-                out.append((cur, c))
-            cur = max(cur, d)
+            if h0 > cur:
+                out.append((cur, h0))
+            cur = max(cur, h1)
+            if cur >= b:
+                break
         if cur < b:
             out.append((cur, b))
     return out
@@ -215,18 +223,18 @@ def _attribute(activity: list[Span], turns: Sequence[Turn]) -> tuple[list[Span],
     party's; what lies near neither stays talk of nobody known (it still is not silence)."""
     spans = {
         r: _union([_span(t) for t in turns if t.speaker == r and t.start is not None])
-        for r in _PARTIES
+        for r in PARTIES
     }
     near = {
         r: _union([(a - ATTRIBUTE_REACH_S, b + ATTRIBUTE_REACH_S) for a, b in spans[r]])
-        for r in _PARTIES
+        for r in PARTIES
     }
     agent = _intersect(activity, spans["agent"])
     customer = _intersect(activity, spans["customer"])
-    rest = _subtract(activity, _union([*spans["agent"], *spans["customer"]]))
+    rest = subtract(activity, _union([*spans["agent"], *spans["customer"]]))
     # what no turn covers goes to the one party near it (if both are near, to neither)
-    only_agent = _subtract(_intersect(rest, near["agent"]), near["customer"])
-    only_customer = _subtract(_intersect(rest, near["customer"]), near["agent"])
+    only_agent = subtract(_intersect(rest, near["agent"]), near["customer"])
+    only_customer = subtract(_intersect(rest, near["customer"]), near["agent"])
     return _union([*agent, *only_agent]), _union([*customer, *only_customer])
 
 
@@ -268,13 +276,6 @@ def _turn_rate(t: Turn, words: int) -> float | None:
     else:
         return None
     return words_per_minute(words, end - start)
-
-
-def words_per_minute(words: int, seconds: float) -> float | None:
-    """Rate over a stretch of speech; None where it is too short to say."""
-    if seconds < MIN_RATE_SECONDS or words < MIN_RATE_WORDS:
-        return None
-    return round(words / seconds * 60, 1)
 
 
 def _loudness(t: Turn, samples: Sequence[np.ndarray]) -> float | None:

@@ -21,6 +21,7 @@ from .errors import OutputError
 from .redact import RedactOptions
 from .rules import scorecard
 from .types import (
+    PARTIES,
     Conversation,
     Evidence,
     FileError,
@@ -38,7 +39,6 @@ from .types import (
 from .vocab import OUTCOMES
 
 FINDINGS_SCHEMA = "scanner.findings/v1"
-PARTIES = ("agent", "customer")
 SUMMARY_SCHEMA = "scanner.summary/v1"
 SUMMARY_NAME = "summary.json"
 

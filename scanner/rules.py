@@ -13,10 +13,9 @@ from pathlib import Path
 
 from . import rules_schema as rs
 from .cjk import turn_words
-from .conversation import words_per_minute
 from .matchers import VOCABULARY, AllMatcher, Hit, Matcher, NormText, compile_match
 from .measured import judge
-from .types import Evidence, Interaction, RuleResult, Turn
+from .types import Evidence, Interaction, RuleResult, Turn, words_per_minute
 from .vocab import Outcome
 
 # how a not_applicable verdict for a pack in another language begins

@@ -24,6 +24,7 @@ import numpy as np
 
 from .audio import SAMPLE_RATE
 from .cjk import has_han, join, simplified
+from .conversation import subtract
 from .models import DEFAULT_WHISPER, ResolvedModel, resolve_whisper
 from .types import Turn, Word
 
@@ -201,7 +202,7 @@ def coverage(turns, speech: tuple[tuple[float, float], ...]) -> float:
     talk = sum(b - a for a, b in speech)
     if talk <= 0:
         return 1.0
-    left = sum(b - a for a, b in _subtract(speech, _heard(turns)))
+    left = sum(b - a for a, b in subtract(speech, _heard(turns)))
     return 1.0 - left / talk
 
 
@@ -209,29 +210,9 @@ def untranscribed(turns, speech: tuple[tuple[float, float], ...]) -> list[tuple[
     """Stretches of speech, UNHEARD_MIN_S or longer, that no confident word accounts for."""
     return [
         (round(a, 3), round(b, 3))
-        for a, b in _subtract(speech, _heard(turns))
+        for a, b in subtract(speech, _heard(turns))
         if b - a >= UNHEARD_MIN_S
     ]
-
-
-def _subtract(
-    spans: tuple[tuple[float, float], ...], holes: list[tuple[float, float]]
-) -> list[tuple[float, float]]:
-    out = []
-    holes = sorted(holes)
-    for a, b in spans:
-        cur = a
-        for h0, h1 in holes:
-            if h1 <= cur or h0 >= b:
-                continue
-            if h0 > cur:
-                out.append((cur, h0))
-            cur = max(cur, h1)
-            if cur >= b:
-                break
-        if cur < b:
-            out.append((cur, b))
-    return out
 
 
 # silence put between speech pieces; long enough that whisper never aligns across it

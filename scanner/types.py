@@ -51,6 +51,17 @@ class SpeakerMapping:
 
 
 Span = tuple[float, float]
+PARTIES: tuple[Role, Role] = ("agent", "customer")
+# a pace needs this much time and this many words to mean anything (a two-word turn says nothing)
+MIN_RATE_SECONDS = 2.0
+MIN_RATE_WORDS = 4
+
+
+def words_per_minute(words: int, seconds: float) -> float | None:
+    """Rate over a stretch of speech; None where it is too short to say."""
+    if seconds < MIN_RATE_SECONDS or words < MIN_RATE_WORDS:
+        return None
+    return round(words / seconds * 60, 1)
 
 
 @dataclass(frozen=True)
@@ -126,11 +137,8 @@ class Conversation:
 
     def words_per_minute(self, role: str) -> float | None:
         """Words the party said over the time it talked; None on too little talk."""
-        seconds = self.talk_seconds(role)
         words = sum(f.words for f in self.turns if f.speaker == role)
-        if seconds < 2.0 or words < 4:
-            return None
-        return round(words / seconds * 60, 1)
+        return words_per_minute(words, self.talk_seconds(role))
 
     def sentiment(self, role: str) -> dict[str, object]:
         """The party's mean turn sentiment per quarter, overall, and at the end (its last
