@@ -365,7 +365,13 @@ def _stored_transcript(index: Index, ident: str, sha: str, config: str) -> dict[
     except (OSError, ValueError):
         return None
     ok = doc.get("status") == "ok" and doc.get("transcript", {}).get("text_included")
-    return doc if ok else None
+    if not ok:
+        return None
+    try:  # findings edited or damaged since (a turn, the conversation figures): scan it again
+        findings.interaction_from_findings(doc)
+    except (KeyError, ValueError, TypeError, AttributeError, IndexError):
+        return None
+    return doc
 
 
 def _disk_full(exc: BaseException) -> bool:

@@ -202,3 +202,27 @@ def test_a_new_pack_version_rescores_stored_transcripts(tmp_path: Path) -> None:
     core.write_text(core.read_text().replace("version: 99.1.0", "version: 99.2.0", 1))
     assert run_cli(*cmd).returncode == 0
     assert "rules_rescored" not in json.loads((out / "call-01.json").read_text())
+
+
+def test_damaged_stored_findings_are_scanned_again_not_rescored(tmp_path: Path) -> None:
+    """--reuse-transcripts on a findings file whose stored figures were damaged since (here
+    the conversation object) scans the file again instead of stopping the batch."""
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    shutil.copyfile(SAMPLES / "chats" / "chat-01-complaint-handled.txt", batch / "c.txt")
+    out = tmp_path / "out"
+    packs = tmp_path / "rules"
+    shutil.copytree(SAMPLES.parent / "rules" / "contact-centre-core", packs)
+    cmd = ["scan", str(batch), "--out", str(out), "--rules", str(packs), "--no-report"]
+    assert run_cli(*cmd, "--keep-unredacted").returncode == 0
+    doc = json.loads((out / "c.json").read_text())
+    doc["conversation"] = {"turns": [{"turn": "x"}]}
+    (out / "c.json").write_text(json.dumps(doc))
+    pack = packs / "pack.yaml"
+    pack.write_text(
+        re.sub(r"^version: .*$", "version: 99.0.0", pack.read_text(), count=1, flags=re.M)
+    )
+    res = run_cli(*cmd, "--keep-unredacted", "--reuse-transcripts")
+    assert res.returncode == 0 and "1 scanned, 0 failed" in res.stderr, res.stderr
+    again = json.loads((out / "c.json").read_text())
+    assert "rules_rescored" not in again and again["conversation"]["measured_from"] == "chat"
