@@ -50,16 +50,13 @@ def judge(m: rs.Measure, c: Conversation | None, announced: Sequence[float] = ()
         return Judgement("not_applicable", "measured on calls: a chat has no talk time")
     if m.silence is not None:
         return _silence(m.silence, c, announced)
-    party = (m.interruptions.by if m.interruptions else None) or (
-        m.talk_ratio.speaker if m.talk_ratio else m.words_per_minute.speaker  # type: ignore[union-attr]
-    )
     if m.interruptions is not None:
-        j = _interruptions(m.interruptions, c)
+        j, party = _interruptions(m.interruptions, c), m.interruptions.by
     elif m.talk_ratio is not None:
-        j = _ratio(m.talk_ratio, c)
+        j, party = _ratio(m.talk_ratio, c), m.talk_ratio.speaker
     else:
         assert m.words_per_minute is not None
-        j = _rate(m.words_per_minute, c)
+        j, party = _rate(m.words_per_minute, c), m.words_per_minute.speaker
     unsure = c.attribution == "inferred" and c.attribution_confidence < MIN_ATTRIBUTION
     if j.outcome == "failed" and unsure:
         return Judgement(
