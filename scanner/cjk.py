@@ -88,6 +88,14 @@ def segment(text: str) -> list[str]:
     return words
 
 
+def tagged(run: str) -> list[tuple[str, str]]:
+    """Words of a run of Chinese with jieba's part-of-speech tags (nr: a person's name)."""
+    _jieba()
+    import jieba.posseg as pseg
+
+    return [(w.word, w.flag) for w in pseg.lcut(run)]
+
+
 def turn_words(turn: Turn) -> list[str]:
     """The words of a turn as redaction masks them and rules quote them (one definition, so
     a rule's evidence and a mask count words alike): recognised words as they came, a typed

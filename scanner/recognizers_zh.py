@@ -11,12 +11,11 @@ is a surname with a cue (我叫, 我是, 姓, 先生, 女士) or a name jieba ta
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import ClassVar
 
 from presidio_analyzer import EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 
-from .cjk import HAN
+from .cjk import HAN, tagged
 from .lexicon import CN_COMPOUND_SURNAMES, CN_SURNAMES, ZH_DIGIT_CONTEXT
 from .recognizers import recognizer
 
@@ -229,21 +228,11 @@ def _tagged_names(plain: str) -> list[tuple[int, int]]:
     out = []
     for m in re.finditer(f"[{_H}]+", plain):
         pos = m.start()
-        for word, flag in _posseg()(m.group(0)):
+        for word, flag in tagged(m.group(0)):
             if flag.startswith("nr") and 2 <= len(word) <= 4:
                 out.append((pos, pos + len(word)))
             pos += len(word)
     return out
-
-
-@lru_cache(maxsize=1)
-def _posseg():  # jieba is untyped
-    from .cjk import _jieba
-
-    _jieba()
-    import jieba.posseg as pseg
-
-    return lambda text: [(w.word, w.flag) for w in pseg.lcut(text)]
 
 
 _NUM = "[0-9零〇一幺二两三四五六七八九十百千]"
