@@ -191,6 +191,10 @@ def scan_cmd(
         ),
     ] = False,
     beam_size: Annotated[int, typer.Option(min=1, max=10)] = 5,
+    batch_size: Annotated[
+        int,
+        typer.Option(min=1, max=64, help="Speech windows decoded at once (1: sequentially)."),
+    ] = 8,
     compute_type: Annotated[str, typer.Option(help="CTranslate2 compute type.")] = "int8",
     threads: Annotated[int, typer.Option(min=0, help="CPU threads (0 = every core).")] = 0,
     vad: Annotated[bool, typer.Option(help="Skip silence with voice activity detection.")] = True,
@@ -286,6 +290,7 @@ def scan_cmd(
             compute_type=compute_type,
             cpu_threads=threads,
             beam_size=beam_size,
+            batch_size=batch_size,
             language=None if language == "auto" else language,
             vad=vad,
             allow_download=allow_download,

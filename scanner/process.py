@@ -235,10 +235,7 @@ class Processor:
             chans = (chans[0],)
         own = tuple(_vocabulary_of(meta))
         with _timed(timings, "transcribe"):
-            heard = [
-                self.transcriber.transcribe_channel(c, i if len(chans) == 2 else None, own)
-                for i, c in enumerate(chans)
-            ]
+            heard = self.transcriber.transcribe_channels(chans, own)
         per_channel = [list(h.turns) for h in heard]
         review = tuple(
             f"{'channel ' + str(i) if len(chans) == 2 else 'the recording'}: "
