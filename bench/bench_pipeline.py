@@ -179,9 +179,7 @@ def main() -> None:
     ap.add_argument("--batch-sizes", default="8", help="our --batch-size values")
     ap.add_argument("--peers", default="batched,batched-vad.15,default")
     args = ap.parse_args()
-    ours = [
-        (int(w), int(b)) for w in args.workers.split(",") for b in args.batch_sizes.split(",")
-    ]
+    ours = [(int(w), int(b)) for w in args.workers.split(",") for b in args.batch_sizes.split(",")]
     peers = [p for p in args.peers.split(",") if p]
     print(f"{os.cpu_count()} cores; set {args.set}, {args.files} calls, medians of {args.repeat}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -213,7 +211,8 @@ def main() -> None:
     ours_wer = word_error(refs, texts)
     base = statistics.median(walls["plain batched"]) if "plain batched" in walls else None
     print(f"\n{audio:.0f} s of audio in {len(files)} calls\n")
-    print(f"{'side':24s}{'wall s':>8s}{'audio s/s':>11s}{'ours/batched':>14s}{'peak MB':>9s}{'WER':>7s}")
+    head = f"{'side':24s}{'wall s':>8s}{'audio s/s':>11s}{'ours/batched':>14s}"
+    print(f"{head}{'peak MB':>9s}{'WER':>7s}")
     for key, values in walls.items():
         w = statistics.median(values)
         ratio = f"{w / base:13.2f}x" if base else f"{'-':>14s}"
