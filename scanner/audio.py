@@ -102,7 +102,9 @@ def load_audio(path: Path, max_seconds: float | None = MAX_SECONDS) -> Audio:
             ) from exc
     if not chunks:
         raise EmptyAudioError(str(path), "no audio samples could be decoded")
-    data = np.concatenate(chunks, axis=1).astype(np.float32)
+    # the decoded frames are float32 already (fltp): one copy into place, none after it
+    data = np.concatenate(chunks, axis=1).astype(np.float32, copy=False)
+    chunks.clear()
     decoded = data.shape[1] / SAMPLE_RATE
     if declared and decoded < declared * (1 - _TRUNCATION_TOLERANCE) - 0.1:
         raise TruncatedAudioError(

@@ -106,7 +106,7 @@ def infer_roles(
     word_semis: list[list[float | None]] | None = None
     threshold = 0.0
     if samples is not None:
-        f0 = pitch_track(samples)
+        f0 = pitch_track(samples, [(w.start, w.end) for seg in segments for w in seg.words])
         word_semis = [[_span_semitones(f0, w.start, w.end) for w in seg.words] for seg in segments]
         known = np.array([v for seg in word_semis for v in seg if v is not None])
         if len(known) >= 6:
@@ -361,8 +361,9 @@ _YIN_FALLBACK = 0.25
 _PLAUSIBLE_HZ = (60.0, 300.0)
 
 
-def pitch_track(samples: np.ndarray) -> np.ndarray:
-    """F0 in Hz for every 10 ms frame (NaN where quiet or unvoiced), by YIN.
+def pitch_track(samples: np.ndarray, spans: list[tuple[float, float]] | None = None) -> np.ndarray:
+    """F0 in Hz for every 10 ms frame (NaN where quiet or unvoiced, or outside `spans`, the
+    stretches in seconds that are asked about: the words, when voices are told apart), by YIN.
 
     YIN's cumulative-mean-normalised difference takes the first clear dip, which avoids the
     octave errors plain autocorrelation makes on telephone audio, where the fundamental itself
@@ -379,6 +380,11 @@ def pitch_track(samples: np.ndarray) -> np.ndarray:
     starts = hop * np.arange(n)
     energy = sq_all[starts + frame] - sq_all[starts]
     loud = energy > max(float(np.percentile(energy, 99)) * 0.01, 1e-6)
+    if spans is not None:  # the YIN search is the cost: only where it will be read
+        asked = np.zeros(n, dtype=bool)
+        for a, b in spans:
+            asked[max(0, int(a * 100)) : max(0, int(b * 100) + 1)] = True
+        loud &= asked
     taus = np.arange(hi + 1)
     for chunk in np.array_split(np.nonzero(loud)[0], max(1, int(loud.sum()) // 2000)):
         if len(chunk) == 0:
