@@ -12,7 +12,7 @@ Defaults and why:
   that runs on to the end of the file; loops that still slip through are collapsed here and the
   turn is flagged.
 - word timestamps on: audio redaction needs to know where each personal value was said.
-- batched decoding: the speech pieces of every channel of a call are grouped into windows of
+- batched decoding: the speech pieces of every channel of a call are packed into windows of
   up to 30 s (cut at the silences between pieces) and decoded together, `batch_size` windows
   at a time, with faster-whisper's batched pipeline (about 1.5x the sequential speed on two
   cores, `bench/bench_pipeline.py`). The sequential decoder, with its temperature fallback,
@@ -199,39 +199,39 @@ class Transcriber:
         labels: list[int | None],
         hotwords: tuple[str, ...],
     ) -> list[list[Turn]]:
-        """All channels' speech in one batched decode: each channel compacted (pieces joined
-        by GAP_S of silence), the compacted channels laid end to end, and cut into windows of
-        up to WINDOW_S at the gaps; each word is mapped back by its window's channel."""
-        parts, maps, clips, owner = [], [], [], []
-        pos = 0.0
-        for i, (samples, pieces) in enumerate(zip(channels, cut)):
-            if not pieces:
-                maps.append([])
-                continue
-            audio, spans = compact(samples, pieces)
-            maps.append([(a + pos, b + pos, orig) for a, b, orig in spans])
-            for a, b in windows(audio, spans):
-                clips.append({"start": a + pos, "end": b + pos})
-                owner.append(i)
-            parts.append(audio)
-            gap = np.zeros(int(GAP_S * SAMPLE_RATE), dtype=np.float32)
-            parts.append(gap)
-            pos += (len(audio) + len(gap)) / SAMPLE_RATE
+        """Every channel's speech pieces packed into windows (`plan_windows`) and decoded
+        batch_size at a time; each word is mapped back by its window's pieces. Windows are
+        laid out GROUP_WINDOWS at a time, so the audio copied for decoding stays a few minutes
+        long however long the recording is."""
+        plan = [
+            (i, window)
+            for i, (samples, pieces) in enumerate(zip(channels, cut))
+            for window in plan_windows(samples, pieces)
+        ]
         turns: list[list[Turn]] = [[] for _ in channels]
-        if not clips:
-            return turns
         kwargs = self._options(hotwords)
         kwargs.update(batch_size=self.options.batch_size, without_timestamps=False)
         kwargs.update(self.options.extra)
-        segments, info = self._batched.transcribe(  # type: ignore[union-attr]
-            np.concatenate(parts), clip_timestamps=clips, **kwargs
-        )
-        opts = info.transcription_options
-        for seg in segments:
-            if _silent(seg, opts.no_speech_threshold, opts.log_prob_threshold):
-                continue
-            i = _owner(seg, clips, owner)
-            turns[i].extend(_turns(seg.words or [], maps[i], labels[i]))
+        gap = np.zeros(int(GAP_S * SAMPLE_RATE), dtype=np.float32)
+        for k in range(0, len(plan), GROUP_WINDOWS):
+            parts, clips, maps, owner = [], [], [], []
+            pos = 0.0
+            for i, window in plan[k : k + GROUP_WINDOWS]:
+                audio, spans = compact(channels[i], window)
+                maps.append([(a + pos, b + pos, orig) for a, b, orig in spans])
+                clips.append({"start": pos, "end": pos + len(audio) / SAMPLE_RATE})
+                owner.append(i)
+                parts += [audio, gap]
+                pos += (len(audio) + len(gap)) / SAMPLE_RATE
+            segments, info = self._batched.transcribe(  # type: ignore[union-attr]
+                np.concatenate(parts), clip_timestamps=clips, **kwargs
+            )
+            opts = info.transcription_options
+            for seg in segments:
+                if _silent(seg, opts.no_speech_threshold, opts.log_prob_threshold):
+                    continue
+                j = _window_of(seg, clips)
+                turns[owner[j]].extend(_turns(seg.words or [], maps[j], labels[owner[j]]))
         return turns
 
     def _decode(
@@ -299,52 +299,55 @@ def _silent(seg: object, no_speech: float | None, log_prob: float | None) -> boo
     return log_prob is None or seg.avg_logprob <= log_prob  # type: ignore[attr-defined]
 
 
-def _owner(seg: object, clips: list[dict[str, float]], owner: list[int]) -> int:
-    """The channel whose window a batched segment came from (windows never overlap)."""
+def _window_of(seg: object, clips: list[dict[str, float]]) -> int:
+    """Which window a batched segment came from (windows never overlap)."""
     mid = (seg.start + seg.end) / 2  # type: ignore[attr-defined]
-    for clip, i in zip(clips, owner):
+    for j, clip in enumerate(clips):
         if mid <= clip["end"] + GAP_S / 2:
-            return i
-    return owner[-1]
+            return j
+    return len(clips) - 1
 
 
 # longest window whisper decodes at once (its input is 30 s)
 WINDOW_S = 30.0
+# windows laid out for decoding at once (32 x 30 s: 61 MB of samples at most)
+GROUP_WINDOWS = 32
 
 
-def windows(
-    audio: np.ndarray, spans: list[tuple[float, float, float]]
-) -> list[tuple[float, float]]:
-    """Decoding windows over a compacted channel: runs of whole pieces up to WINDOW_S long,
-    cut in the silence between two pieces; a piece longer than that is cut at its quietest
-    20 ms in the last third of the window (a hard cut mid-word would garble the word)."""
-    out: list[tuple[float, float]] = []
-    start: float | None = None
-    end = 0.0
-    for a, b, _orig in spans:
-        if start is not None and b - start <= WINDOW_S:
-            end = b
-            continue
-        if start is not None:
-            out.append((start, end))
-        start, end = a, b
-        while end - start > WINDOW_S:
-            cut = _quietest(audio, start + WINDOW_S * 2 / 3, start + WINDOW_S)
-            out.append((start, cut))
-            start = cut
-    if start is not None:
-        out.append((start, end))
-    return out
+def plan_windows(samples: np.ndarray, pieces: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Speech pieces (sample ranges) packed in order into decoding windows: a window's pieces,
+    with GAP_S of silence between them, fit in WINDOW_S. A piece longer than that is first
+    cut at its quietest 20 ms in the last third of a window (a hard cut mid-word would garble
+    the word)."""
+    limit = int(WINDOW_S * SAMPLE_RATE)
+    gap = int(GAP_S * SAMPLE_RATE)
+    parts: list[tuple[int, int]] = []
+    for a, b in pieces:
+        while b - a > limit:
+            cut = _quietest(samples, a + 2 * limit // 3, a + limit)
+            parts.append((a, cut))
+            a = cut
+        parts.append((a, b))
+    plan: list[list[tuple[int, int]]] = []
+    used = 0
+    for a, b in parts:
+        if plan and used + gap + (b - a) <= limit:
+            plan[-1].append((a, b))
+            used += gap + (b - a)
+        else:
+            plan.append([(a, b)])
+            used = b - a
+    return plan
 
 
-def _quietest(audio: np.ndarray, a: float, b: float) -> float:
+def _quietest(samples: np.ndarray, a: int, b: int) -> int:
+    """The middle sample of the quietest 20 ms frame in samples[a:b]."""
     frame = int(0.02 * SAMPLE_RATE)
-    seg = audio[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)]
-    n = len(seg) // frame
+    n = (b - a) // frame
     if n == 0:
         return b
-    energy = (seg[: n * frame].reshape(n, frame) ** 2).sum(axis=1)
-    return a + (int(np.argmin(energy)) + 0.5) * frame / SAMPLE_RATE
+    energy = (samples[a : a + n * frame].reshape(n, frame) ** 2).sum(axis=1)
+    return a + int(np.argmin(energy)) * frame + frame // 2
 
 
 # below this share of voice-activity time covered by words, a channel is decoded again
