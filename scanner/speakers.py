@@ -375,10 +375,18 @@ def pitch_track(samples: np.ndarray, spans: list[tuple[float, float]] | None = N
     f0 = np.full(max(n, 0), np.nan)
     if n <= 0:
         return f0
-    x = samples.astype(np.float64)
-    sq_all = np.concatenate([[0.0], np.cumsum(x**2)])
     starts = hop * np.arange(n)
-    energy = sq_all[starts + frame] - sq_all[starts]
+    # energy of each frame from the energies of its five hops, a block at a time: no float64
+    # copy of the whole recording (a 4-hour call is 1.8 GB of it)
+    hops = samples[: (n + frame // hop - 1) * hop].reshape(-1, hop)
+    per_hop = np.concatenate(
+        [
+            np.square(hops[i : i + 100_000], dtype=np.float64).sum(axis=1)
+            for i in range(0, len(hops), 100_000)
+        ]
+    )
+    sums = np.concatenate([[0.0], np.cumsum(per_hop)])
+    energy = sums[np.arange(n) + frame // hop] - sums[:n]
     loud = energy > max(float(np.percentile(energy, 99)) * 0.01, 1e-6)
     if spans is not None:  # the YIN search is the cost: only where it will be read
         asked = np.zeros(n, dtype=bool)
@@ -390,7 +398,7 @@ def pitch_track(samples: np.ndarray, spans: list[tuple[float, float]] | None = N
         if len(chunk) == 0:
             continue
         idx = starts[chunk][:, None] + np.arange(frame + hi)[None, :]
-        frames = x[idx]
+        frames = samples[idx].astype(np.float64)
         size = 2 * (frame + hi)
         cross = np.fft.irfft(
             np.conj(np.fft.rfft(frames[:, :frame], size, axis=1))
