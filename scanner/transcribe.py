@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -126,7 +127,8 @@ class Transcriber:
         and a channel with speech but no words at all says so in `empty`."""
         o = self.options
         labels = [channel] if len(channels) == 1 else list(range(len(channels)))
-        raws = [voice_activity(c, o) for c in channels]
+        with ThreadPoolExecutor(len(channels)) as pool:  # Silero runs on one thread each
+            raws = list(pool.map(lambda c: voice_activity(c, o), channels))
         cut = [padded(r, len(c)) if o.vad else [(0, len(c))] for r, c in zip(raws, channels)]
         if self._batched is not None:
             first = self._decode_batched(list(channels), cut, labels, hotwords)
@@ -417,21 +419,33 @@ def speech_pieces(samples: np.ndarray, o: TranscribeOptions) -> list[tuple[int, 
     return padded(voice_activity(samples, o), len(samples))
 
 
+# voice activity is found this many seconds at a time (Silero's input is copied twice over;
+# a block keeps that to 77 MB however long the recording), multiple of its 512-sample window
+VAD_BLOCK_S = 600.0
+
+
 def voice_activity(samples: np.ndarray, o: TranscribeOptions) -> list[tuple[int, int]]:
     """Sample ranges where Silero VAD hears speech, without padding: where someone talked.
-    VAD runs once; the transcriber's pieces are these, padded (`padded`)."""
+    VAD runs once; the transcriber's pieces are these, padded (`padded`). Speech running
+    across the boundary of two blocks is joined back into one range."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    found = get_speech_timestamps(
-        samples,
-        VadOptions(
-            threshold=o.vad_threshold,
-            neg_threshold=max(0.01, o.vad_threshold - 0.1),
-            min_silence_duration_ms=o.vad_min_silence_ms,
-            speech_pad_ms=0,
-        ),
+    options = VadOptions(
+        threshold=o.vad_threshold,
+        neg_threshold=max(0.01, o.vad_threshold - 0.1),
+        min_silence_duration_ms=o.vad_min_silence_ms,
+        speech_pad_ms=0,
     )
-    return [(int(t["start"]), int(t["end"])) for t in found]
+    block = int(VAD_BLOCK_S * SAMPLE_RATE)
+    found: list[tuple[int, int]] = []
+    for at in range(0, len(samples), block):
+        for t in get_speech_timestamps(samples[at : at + block], options):
+            a, b = at + int(t["start"]), at + int(t["end"])
+            if found and found[-1][1] >= at and a <= at + 512:  # one stretch, cut by the block
+                found[-1] = (found[-1][0], b)
+            else:
+                found.append((a, b))
+    return found
 
 
 def padded(found: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
