@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from .report_labels import Labels
+
+_EN = Labels("en")
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -48,8 +52,9 @@ def rate_class(rate: float | None) -> str:
     return "rate-bad"
 
 
-def pass_rate_bars(bars: list[Bar], title: str, label_width: float = 330.0) -> str:
-    """Pass rate per rule or category, one row each, worst first as given."""
+def pass_rate_bars(bars: list[Bar], title: str, label_width: float = 330.0, t: Labels = _EN) -> str:
+    """Pass rate per rule or category, one row each, worst first as given; `t`: the words
+    of its hover texts."""
     row_h, bar_w, pad = 24.0, 300.0, 8.0
     width = label_width + bar_w + 150.0
     height = row_h * len(bars) + 2 * pad
@@ -63,8 +68,10 @@ def pass_rate_bars(bars: list[Bar], title: str, label_width: float = 330.0) -> s
         rate = b.rate
         w = bar_w * (rate if rate is not None else 0.0)
         decided = b.passed + b.failed
-        value = "n/a" if rate is None else f"{rate * 100:.0f}%"
-        detail = f"{b.passed}/{decided} passed" + (f", {b.review} to review" if b.review else "")
+        value = t("na") if rate is None else f"{rate * 100:.0f}%"
+        detail = t("chart_passed", passed=b.passed, decided=decided) + (
+            t("chart_review", n=b.review) if b.review else ""
+        )
         label = escape(b.label if len(b.label) <= 52 else b.label[:51] + "…")
         text = f'<text x="{_f(label_width - 6.0)}" y="{_f(y + 16.0)}" class="label">{label}</text>'
         if b.link:
@@ -83,7 +90,7 @@ def pass_rate_bars(bars: list[Bar], title: str, label_width: float = 330.0) -> s
     return "".join(out)
 
 
-def trend_chart(points: list[Point], title: str) -> str:
+def trend_chart(points: list[Point], title: str, t: Labels = _EN) -> str:
     """Pass rate by day as a line over bars of interactions per day; empty below two days."""
     if len(points) < 2:
         return ""
@@ -110,10 +117,10 @@ def trend_chart(points: list[Point], title: str) -> str:
     for i, p in enumerate(points):
         x = left + step * (i + 0.5)
         h = plot_h * 0.35 * p.interactions / most
-        rate = "n/a" if p.rate is None else f"{p.rate * 100:.0f}%"
+        rate = t("na") if p.rate is None else f"{p.rate * 100:.0f}%"
+        hover = t("chart_day", day=p.day, rate=rate, results=p.results, interactions=p.interactions)
         out.append(
-            f'<g class="day"><title>{escape(p.day)}: pass rate {rate} over {p.results} rule '
-            f"results, {p.interactions} interactions</title>"
+            f'<g class="day"><title>{escape(hover)}</title>'
             f'<rect class="volume" x="{_f(x - step * 0.35)}" y="{_f(top + plot_h - h)}" '
             f'width="{_f(step * 0.7)}" height="{_f(h)}"/></g>'
         )
@@ -198,10 +205,11 @@ def _turn_attr(s: Stretch) -> str:
     return f' data-turn="{s.turn}"' if s.turn is not None else ""
 
 
-def call_timeline(t: Timeline, title: str) -> str:
+def call_timeline(t: Timeline, title: str, words: Labels = _EN) -> str:
     """One lane per party with its talk, silences shaded across the lanes with their length,
     talk-over and interruptions marked, masked (redacted) stretches in the lane of who said
-    them, a lane of rule evidence below, and a time axis. Empty when there is nothing to draw."""
+    them, a lane of rule evidence below, and a time axis. Empty when there is nothing to draw.
+    `words`: the language of the lanes' names and the hover texts."""
     if not t.length > 0.0 or not t.talk:
         return ""
     width, left, right = 960.0, 92.0, 16.0
@@ -252,13 +260,19 @@ def call_timeline(t: Timeline, title: str) -> str:
         out.append(
             f'<g class="lane" data-party="{escape(p)}">'
             f'<text class="label" x="{_f(left - 8.0)}" y="{_f(y + lane_h / 2.0 + 4.0)}">'
-            f"{escape(p)}</text>"
+            f"{escape(words.term('party', p))}</text>"
         )
         for a, b in t.talk[p]:
+            hover = words(
+                "tl_talks",
+                party=words.term("party", p),
+                span=f"{_mmss(a)}–{_mmss(b)}",
+                seconds=words.seconds(b - a),
+            )
             out.append(
                 f'<rect class="talk {escape(p)}" x="{_f(x(a))}" y="{_f(y + 3.0)}" '
                 f'width="{_f(w(a, b))}" height="{_f(lane_h - 6.0)}">'
-                f"<title>{escape(p)} talks {_mmss(a)}–{_mmss(b)} ({b - a:.1f} s)</title></rect>"
+                f"<title>{escape(hover)}</title></rect>"
             )
         out.append("</g>")
     for s in t.masks:
@@ -287,7 +301,7 @@ def call_timeline(t: Timeline, title: str) -> str:
     if ev_rows:
         out.append(
             f'<g class="evidence-lane"><text class="label" x="{_f(left - 8.0)}" '
-            f'y="{_f(ev_top + ev_h - 2.0)}">rules</text>'
+            f'y="{_f(ev_top + ev_h - 2.0)}">{escape(words("tl_rules"))}</text>'
         )
         for i, row in enumerate(ev_rows):
             y = ev_top + i * (ev_h + 3.0)

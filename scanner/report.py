@@ -36,12 +36,17 @@ from .charts import (
     trend_chart,
 )
 from .findings import Loaded, load_dir
+from .report_labels import LANGUAGES, Labels, majority_language
 from .store import write_atomic
 from .vocab import CATEGORIES, SEVERITIES, severity_rank
 
 REPORT_NAME = "report.html"
 RESULTS_CSV = "results.csv"
 INTERACTIONS_CSV = "interactions.csv"
+# the CSVs carry a byte-order mark: Excel reads a CSV without one in the system's code page,
+# which turns Chinese (or any non-ASCII) text into mojibake
+CSV_ENCODING = "utf-8-sig"
+_EN = Labels("en")
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class ReportFiles:
     interactions_csv: Path
     interactions: int
     unreadable: tuple[str, ...] = ()
+    language: str = "en"  # the labels' language
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ def _meta(doc: dict[str, Any]) -> dict[str, str]:
     return {k: str(meta[k]) for k in ("agent_id", "team", "campaign", "date") if meta.get(k)}
 
 
-def _text_policy(doc: dict[str, Any], keep_unredacted: bool) -> tuple[bool, str]:
+def _text_policy(doc: dict[str, Any], keep_unredacted: bool, t: Labels = _EN) -> tuple[bool, str]:
     """Whether this document's words may be shown, and why not when they may not."""
     kind = (doc.get("transcript") or {}).get("text", "none")
     if kind == "redacted":
@@ -91,13 +97,10 @@ def _text_policy(doc: dict[str, Any], keep_unredacted: bool) -> tuple[bool, str]
     if kind == "unredacted":
         if keep_unredacted:
             return True, ""
-        return False, (
-            "Text not shown: this interaction was scanned with --keep-unredacted. "
-            "Run `scanner report OUTDIR --keep-unredacted` to include it."
-        )
+        return False, t("text_hidden_unredacted")
     if doc.get("status") == "failed":
-        return False, "No text: the interaction could not be processed."
-    return False, "No text: redaction did not complete, so no words were written."
+        return False, t("text_failed")
+    return False, t("text_unredacted_failed")
 
 
 def _turn_tokens(turn: dict[str, Any], spans: list[list[int]]) -> list[str] | None:
@@ -212,6 +215,16 @@ def _render_turn(
     return Markup(" ".join(html))
 
 
+def _text_lang(language: object, t: Labels) -> str:
+    """The `lang` for an interaction's own words where it differs from the page's: a Chinese
+    transcript in an English report is marked so, and its Han characters are drawn with
+    Chinese glyphs; an English one in a Chinese report is marked `en`."""
+    if not isinstance(language, str) or not language:
+        return ""
+    lang = "zh-CN" if language.lower().split("-")[0] == "zh" else language
+    return "" if lang.split("-")[0] == t.html_lang.split("-")[0] else lang
+
+
 def _fmt_time(t: float | None) -> str:
     if not isinstance(t, int | float) or not math.isfinite(t):
         return ""
@@ -231,7 +244,9 @@ def _evidence_view(e: dict[str, Any], show_text: bool) -> dict[str, Any]:
     }
 
 
-def _mask_places(doc: dict[str, Any]) -> tuple[dict[int, list[list[int]]], dict[int, dict]]:
+def _mask_places(
+    doc: dict[str, Any], t: Labels = _EN
+) -> tuple[dict[int, list[list[int]]], dict[int, dict]]:
     """Per turn: the words each mask covers, and a title for each mask (entity, detector,
     score). None for text that is not redacted (no masks to show)."""
     covers: dict[int, list[list[int]]] = defaultdict(list)
@@ -243,8 +258,8 @@ def _mask_places(doc: dict[str, Any]) -> tuple[dict[int, list[list[int]]], dict[
         covered = _span_words(sp, turn_docs)
         if covered:
             covers[sp["turn"]].append(covered)
-            masks[sp["turn"]][covered[0]] = (
-                f"{sp['entity']} ({sp['detector']}, score {sp['score']})"
+            masks[sp["turn"]][covered[0]] = t(
+                "mask_title", entity=sp["entity"], detector=sp["detector"], score=sp["score"]
             )
     return covers, masks
 
@@ -252,17 +267,6 @@ def _mask_places(doc: dict[str, Any]) -> tuple[dict[int, list[list[int]]], dict[
 # ---- how the conversation went -------------------------------------------------------------
 
 PARTIES = ("agent", "customer")
-
-_MEASURED_FROM = {
-    "voice-activity": "voice activity in the recording",
-    "turn-times": "the transcript's turn times",
-    "chat": "the chat's messages",
-}
-_ATTRIBUTION = {
-    "channel": "one channel per party",
-    "inferred": "inferred from a mono recording",
-    "label": "speaker labels in the transcript",
-}
 
 
 def _num(x: object) -> int | float | None:
@@ -325,15 +329,11 @@ def conversation_stats(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _secs(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.1f} s"
-
-
 def _span_text(a: float, b: float) -> str:
     return f"{_fmt_time(a)}–{_fmt_time(b)}"
 
 
-def _mask_stretches(doc: dict[str, Any]) -> list[Stretch]:
+def _mask_stretches(doc: dict[str, Any], t: Labels = _EN) -> list[Stretch]:
     """Masked (redacted) stretches where the findings give their times: the span's own times,
     else the times of the words it covers."""
     turns = (doc.get("transcript") or {}).get("turns") or []
@@ -341,8 +341,8 @@ def _mask_stretches(doc: dict[str, Any]) -> list[Stretch]:
     for sp in _list(_dict(doc.get("redaction")).get("spans")):
         if not isinstance(sp, dict):
             continue
-        t = sp.get("turn")
-        turn = _dict(turns[t]) if isinstance(t, int) and 0 <= t < len(turns) else {}
+        ti = sp.get("turn")
+        turn = _dict(turns[ti]) if isinstance(ti, int) and 0 <= ti < len(turns) else {}
         a, b = _num(sp.get("start")), _num(sp.get("end"))
         if (a is None or b is None) and turn.get("words"):
             words = turn["words"]
@@ -352,8 +352,12 @@ def _mask_stretches(doc: dict[str, Any]) -> list[Stretch]:
         if a is None or b is None or b < a:
             continue
         entity = str(sp.get("entity", "value"))
-        title = (
-            f"masked {entity} {_span_text(a, b)} ({sp.get('detector')}, score {sp.get('score')})"
+        title = t(
+            "tl_masked",
+            entity=entity,
+            span=_span_text(a, b),
+            detector=sp.get("detector"),
+            score=sp.get("score"),
         )
         speaker = turn.get("speaker")
         out.append(
@@ -363,7 +367,7 @@ def _mask_stretches(doc: dict[str, Any]) -> list[Stretch]:
                 "mask-span",
                 title,
                 lane=speaker if speaker in PARTIES else None,
-                turn=t if turn else None,
+                turn=ti if turn else None,
             )
         )
     return out
@@ -375,7 +379,7 @@ def _evidence_class(r: dict[str, Any]) -> str:
     return "ev-near" if r.get("outcome") == "needs_review" else "ev-found"
 
 
-def _evidence_stretches(doc: dict[str, Any]) -> list[Stretch]:
+def _evidence_stretches(doc: dict[str, Any], t: Labels = _EN) -> list[Stretch]:
     """Rule evidence that has a start and an end, and a failed rule's near miss."""
     out = []
     for r in _list(doc.get("results")):
@@ -383,19 +387,25 @@ def _evidence_stretches(doc: dict[str, Any]) -> list[Stretch]:
             continue
         key = f"{r.get('pack')}/{r.get('rule')}"
         items = [
-            (e, _evidence_class(r), str(r.get("outcome")).replace("_", " "))
+            (e, _evidence_class(r), t.term("outcome", r.get("outcome")))
             for e in _list(r.get("evidence"))
         ]
         near = r.get("near_miss")
         if isinstance(near, dict) and r.get("outcome") == "failed":
-            items.append((near, "ev-near", f"near miss ({near.get('score')})"))
+            items.append((near, "ev-near", t("near_miss_score", score=near.get("score"))))
         for e, cls, what in items:
             if not isinstance(e, dict):
                 continue
             a, b = _num(e.get("start")), _num(e.get("end"))
             if a is None or b is None or b < a:
                 continue
-            title = f"{key}: {what}, {e.get('speaker') or 'unknown'} {_span_text(a, b)}"
+            title = t(
+                "tl_evidence",
+                rule=key,
+                what=what,
+                speaker=t.term("party", e.get("speaker") or "unknown"),
+                span=_span_text(a, b),
+            )
             if r.get("kind") == "measured" and e.get("matched"):
                 title += f": {e['matched']}"
             turn = e.get("turn")
@@ -411,7 +421,7 @@ def _evidence_stretches(doc: dict[str, Any]) -> list[Stretch]:
     return out
 
 
-def _timeline(doc: dict[str, Any], c: dict[str, Any]) -> Markup:
+def _timeline(doc: dict[str, Any], c: dict[str, Any], t: Labels = _EN) -> Markup:
     talk = {p: _pairs(_dict(c.get("talk")).get(p)) for p in PARTIES}
     silences = []
     for g in _list(c.get("non_talk")):
@@ -424,12 +434,12 @@ def _timeline(doc: dict[str, Any], c: dict[str, Any]) -> Markup:
                     float(a),
                     float(b),
                     "non-talk",
-                    f"no one talks {_span_text(a, b)} ({secs:.1f} s)",
-                    label=f"{secs:.1f} s",
+                    t("tl_no_one", span=_span_text(a, b), seconds=t.seconds(secs)),
+                    label=t.seconds(secs),
                 )
             )
     overlaps = [
-        Stretch(a, b, "overlap", f"both talk {_span_text(a, b)} ({b - a:.1f} s)")
+        Stretch(a, b, "overlap", t("tl_both", span=_span_text(a, b), seconds=t.seconds(b - a)))
         for a, b in _pairs(c.get("overlaps"))
     ]
     interruptions = []
@@ -444,7 +454,13 @@ def _timeline(doc: dict[str, Any], c: dict[str, Any]) -> Markup:
                 float(at),
                 float(at) + secs,
                 "interruption",
-                f"the {by} interrupts the {other} at {_fmt_time(at)} ({secs:.1f} s together)",
+                t(
+                    "tl_interrupts",
+                    by=t.term("party", by),
+                    other=t.term("party", other),
+                    at=_fmt_time(at),
+                    seconds=t.seconds(secs),
+                ),
                 lane=by,
             )
         )
@@ -462,14 +478,14 @@ def _timeline(doc: dict[str, Any], c: dict[str, Any]) -> Markup:
         silences,
         overlaps,
         interruptions,
-        _mask_stretches(doc),
-        _evidence_stretches(doc),
+        _mask_stretches(doc, t),
+        _evidence_stretches(doc, t),
     )
-    return Markup(call_timeline(tl, "Call timeline: who talks when"))
+    return Markup(call_timeline(tl, t("timeline"), t))
 
 
-def _count(x: int | float | None) -> str:
-    return "n/a" if x is None else f"{x:g}"
+def _count(x: int | float | None, t: Labels = _EN) -> str:
+    return t("na") if x is None else f"{x:g}"
 
 
 def _signed(x: object) -> str:
@@ -484,7 +500,7 @@ def _mood(x: object) -> str:
     return "s-pos" if v >= 0.25 else "s-neg" if v <= -0.25 else "s-neutral"
 
 
-def conversation_view(doc: dict[str, Any]) -> dict[str, Any] | None:
+def conversation_view(doc: dict[str, Any], t: Labels = _EN) -> dict[str, Any] | None:
     """How the conversation went, as the detail page shows it; None for findings without
     figures (written before they were measured, or for a failed input)."""
     c = doc.get("conversation")
@@ -494,8 +510,8 @@ def conversation_view(doc: dict[str, Any]) -> dict[str, Any] | None:
     att = _dict(c.get("attribution"))
     method = str(att.get("method", ""))
     confidence = _num(att.get("confidence"))
-    attribution = _ATTRIBUTION.get(method, method) + (
-        f", confidence {confidence:.2f}" if confidence is not None else ""
+    attribution = t.term("attribution", method) + (
+        t("confidence", value=f"{confidence:.2f}") if confidence is not None else ""
     )
     sentiment = []
     for p in PARTIES:
@@ -512,9 +528,7 @@ def conversation_view(doc: dict[str, Any]) -> dict[str, Any] | None:
         )
     view: dict[str, Any] = {
         "call": stats["call"],
-        "measured_from": _MEASURED_FROM.get(
-            str(c.get("measured_from")), str(c.get("measured_from"))
-        ),
+        "measured_from": t.term("measured", str(c.get("measured_from"))),
         "attribution": attribution,
         "inferred": method == "inferred",
         "sentiment": sentiment,
@@ -527,8 +541,8 @@ def conversation_view(doc: dict[str, Any]) -> dict[str, Any] | None:
                 delays.append(
                     {
                         "party": p,
-                        "mean": _secs(_num(d.get("mean_seconds"))),
-                        "longest": _secs(_num(d.get("longest_seconds"))),
+                        "mean": t.seconds(_num(d.get("mean_seconds"))),
+                        "longest": t.seconds(_num(d.get("longest_seconds"))),
                         "replies": _num(d.get("replies")),
                     }
                 )
@@ -539,33 +553,41 @@ def conversation_view(doc: dict[str, Any]) -> dict[str, Any] | None:
     share = non_talk / span if non_talk is not None and span else None
     minimum = _num(c.get("non_talk_min_seconds"))
     wpm = [
-        f"{p} {stats[f'{p}_wpm']:.0f}" if stats[f"{p}_wpm"] is not None else f"{p} not measured"
+        t("m_wpm_party", party=t.term("party", p), wpm=f"{stats[f'{p}_wpm']:.0f}")
+        if stats[f"{p}_wpm"] is not None
+        else t("m_wpm_none", party=t.term("party", p))
         for p in PARTIES
     ]
     ratio = stats["agent_talk_ratio"]
     view["metrics"] = [
         (
-            "Non-talk time",
-            f"{_secs(non_talk)}"
-            + (f" ({share * 100:.0f}% of first to last speech)" if share is not None else "")
-            + (f"; silences of {minimum:g} s or more" if minimum is not None else ""),
+            t("m_non_talk"),
+            t.seconds(non_talk)
+            + (t("m_non_talk_share", pct=f"{share * 100:.0f}") if share is not None else "")
+            + (t("m_non_talk_min", seconds=f"{minimum:g}") if minimum is not None else ""),
         ),
-        ("Longest silence", _secs(stats["longest_silence_seconds"])),
+        (t("m_longest_silence"), t.seconds(stats["longest_silence_seconds"])),
         (
-            "Talk time",
-            f"agent {_secs(stats['agent_talk_seconds'])}, "
-            f"customer {_secs(stats['customer_talk_seconds'])}",
+            t("m_talk_time"),
+            t(
+                "m_talk_time_value",
+                agent=t.seconds(stats["agent_talk_seconds"]),
+                customer=t.seconds(stats["customer_talk_seconds"]),
+            ),
         ),
-        ("Agent talk share", "n/a" if ratio is None else f"{ratio * 100:.0f}%"),
+        (t("m_talk_share"), t("na") if ratio is None else f"{ratio * 100:.0f}%"),
         (
-            "Interruptions",
-            f"by the agent {_count(stats['agent_interruptions'])}, "
-            f"by the customer {_count(stats['customer_interruptions'])}",
+            t("m_interruptions"),
+            t(
+                "m_interruptions_value",
+                agent=_count(stats["agent_interruptions"], t),
+                customer=_count(stats["customer_interruptions"], t),
+            ),
         ),
-        ("Talking over each other", _secs(stats["overlap_seconds"])),
-        ("Words per minute", ", ".join(wpm)),
+        (t("m_overlap"), t.seconds(stats["overlap_seconds"])),
+        (t("m_wpm"), t("list_sep").join(wpm)),
     ]
-    view["timeline"] = _timeline(doc, c)
+    view["timeline"] = _timeline(doc, c, t)
     return view
 
 
@@ -573,7 +595,7 @@ _OUTCOME_ORDER = {"failed": 0, "needs_review": 1, "passed": 2, "not_applicable":
 
 
 def _rule_views(
-    doc: dict[str, Any], n: int, show_text: bool
+    doc: dict[str, Any], n: int, show_text: bool, t: Labels = _EN
 ) -> tuple[list[dict[str, Any]], dict[int, list[tuple[int, int, _Mark]]]]:
     """Each rule's result as the report shows it, and where its evidence sits in the turns
     (found, prohibited wording, a trigger without its answer, a near miss)."""
@@ -589,10 +611,11 @@ def _rule_views(
             cls = "ev-found"
         for e in r.get("evidence", []):
             if where := _evidence_words(e, turn_docs):
-                marks[e["turn"]].append((*where, _Mark(cls, f"{key}: {r['outcome']}", ref)))
+                title = f"{key}: {t.term('outcome', r['outcome'])}"
+                marks[e["turn"]].append((*where, _Mark(cls, title, ref)))
         where = _evidence_words(near, turn_docs) if near and r["outcome"] == "failed" else None
         if near and where:
-            title = f"{key}: near miss ({near.get('score')})"
+            title = f"{key}: {t('near_miss_score', score=near.get('score'))}"
             marks[near["turn"]].append((*where, _Mark("ev-near", title, ref)))
         views.append(
             {
@@ -617,28 +640,31 @@ def _rule_views(
 
 
 def _turn_views(
-    doc: dict[str, Any], show_text: bool, marks: dict[int, list[tuple[int, int, _Mark]]]
+    doc: dict[str, Any],
+    show_text: bool,
+    marks: dict[int, list[tuple[int, int, _Mark]]],
+    t: Labels = _EN,
 ) -> list[dict[str, Any]]:
     """The conversation as bubbles: masks styled, evidence marked in place."""
-    covers, masks = _mask_places(doc)
+    covers, masks = _mask_places(doc, t)
     turns = []
-    for ti, t in enumerate((doc.get("transcript") or {}).get("turns", [])):
+    for ti, turn in enumerate((doc.get("transcript") or {}).get("turns", [])):
         body: Markup | None = None
         if show_text:
-            tokens = _turn_tokens(t, covers.get(ti, []))
+            tokens = _turn_tokens(turn, covers.get(ti, []))
             if tokens is None:
-                body = Markup(escape(t.get("text", "")))
+                body = Markup(escape(turn.get("text", "")))
             else:
                 body = _render_turn(tokens, marks.get(ti, []), masks.get(ti, {}))
         turns.append(
             {
                 "index": ti,
-                "speaker": t.get("speaker", "unknown"),
-                "time": _fmt_time(t.get("start")),
-                "start": t.get("start"),
-                "confidence": t.get("speaker_confidence"),
-                "words": t.get("word_count"),
-                "flags": t.get("flags", []),
+                "speaker": turn.get("speaker", "unknown"),
+                "time": _fmt_time(turn.get("start")),
+                "start": turn.get("start"),
+                "confidence": turn.get("speaker_confidence"),
+                "words": turn.get("word_count"),
+                "flags": turn.get("flags", []),
                 "body": body,
             }
         )
@@ -646,15 +672,15 @@ def _turn_views(
 
 
 def interaction_view(
-    doc: dict[str, Any], n: int, outdir: Path, keep_unredacted: bool
+    doc: dict[str, Any], n: int, outdir: Path, keep_unredacted: bool, t: Labels = _EN
 ) -> dict[str, Any]:
     """Everything the report shows for one interaction, as plain values for the template."""
-    show_text, hidden_reason = _text_policy(doc, keep_unredacted)
+    show_text, hidden_reason = _text_policy(doc, keep_unredacted, t)
     it = doc.get("interaction") or {}
     results = doc.get("results", [])
     red = doc.get("redaction") or {}
-    rule_views, marks = _rule_views(doc, n, show_text)
-    turns = _turn_views(doc, show_text, marks)
+    rule_views, marks = _rule_views(doc, n, show_text, t)
+    turns = _turn_views(doc, show_text, marks, t)
     audio = (red.get("audio") or {}).get("file")
     score = ((doc.get("scorecard") or {}).get("overall") or {}).get("score")
     outcomes = Counter(r["outcome"] for r in results)
@@ -689,7 +715,9 @@ def interaction_view(
         "error": error,
         "outcome_keys": " ".join(f"{v['key']}:{v['outcome']}" for v in rule_views),
         "rescored": doc.get("rules_rescored"),
-        "conversation": conversation_view(doc),
+        "conversation": conversation_view(doc, t),
+        # the interaction's own language, for its text (Han characters drawn as Chinese)
+        "text_lang": _text_lang(it.get("language"), t),
         "conv_stats": conversation_stats(doc),
     }
 
@@ -757,7 +785,9 @@ def _mean(xs: list[float]) -> float | None:
     return sum(xs) / len(xs) if xs else None
 
 
-def conversation_groups(views: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+def conversation_groups(
+    views: list[dict[str, Any]], key: str, t: Labels = _EN
+) -> list[dict[str, Any]]:
     """Per agent (or team): non-talk share over the calls' time from first to last speech,
     interruptions by each party, the agent's mean talk share, and the customer's mean
     sentiment at the end (calls and chats). Only interactions with figures count."""
@@ -795,7 +825,7 @@ def conversation_groups(views: list[dict[str, Any]], key: str) -> list[dict[str,
     for r in rows:  # bars scaled to the largest share in the table
         share = r["non_talk_share"]
         frac = share / most if share is not None and most > 0 else share
-        r["non_talk_bar"] = Markup(mini_bar(frac, f"non-talk share of {r['name']}"))
+        r["non_talk_bar"] = Markup(mini_bar(frac, t("non_talk_share_of", name=r["name"])))
     rows.sort(key=lambda r: r["name"])
     return rows
 
@@ -804,8 +834,10 @@ def _options(views: list[dict[str, Any]], key: str) -> list[str]:
     return sorted({v["meta"][key] for v in views if v["meta"].get(key)})
 
 
-def batch_view(docs: tuple[dict[str, Any], ...], outdir: Path, keep_unredacted: bool) -> dict:
-    views = [interaction_view(d, n, outdir, keep_unredacted) for n, d in enumerate(docs)]
+def batch_view(
+    docs: tuple[dict[str, Any], ...], outdir: Path, keep_unredacted: bool, t: Labels = _EN
+) -> dict:
+    views = [interaction_view(d, n, outdir, keep_unredacted, t) for n, d in enumerate(docs)]
     results = [(str(d["id"]), r) for d in docs for r in d.get("results", [])]
     by_id: dict[str, list[dict]] = defaultdict(list)
     for i, r in results:
@@ -840,17 +872,19 @@ def batch_view(docs: tuple[dict[str, Any], ...], outdir: Path, keep_unredacted: 
         },
         "severity_failures": [(s, severity_failures[s]) for s in reversed(SEVERITIES)],
         "pass_rate": outcomes["passed"] / decided if decided else None,
-        "rule_chart": Markup(pass_rate_bars(rule_bars, "Pass rate per rule")) if rule_bars else "",
-        "category_chart": Markup(pass_rate_bars(category_bars, "Pass rate per category", 160.0))
+        "rule_chart": Markup(pass_rate_bars(rule_bars, t("pass_rate_rule"), t=t))
+        if rule_bars
+        else "",
+        "category_chart": Markup(pass_rate_bars(category_bars, t("pass_rate_category"), 160.0, t=t))
         if category_bars
         else "",
-        "trend_chart": Markup(trend_chart(points, "Pass rate by date")),
+        "trend_chart": Markup(trend_chart(points, t("trend_chart"), t)),
         "days": len(points),
         "rules": [b.label for b in sorted(rule_bars, key=lambda b: b.label)],
         "worst": worst,
         "agents": _agents(views)[:10],
-        "conversation_agents": conversation_groups(views, "agent_id"),
-        "conversation_teams": conversation_groups(views, "team"),
+        "conversation_agents": conversation_groups(views, "agent_id", t),
+        "conversation_teams": conversation_groups(views, "team", t),
         "failures": failed_processing,
         "packs": packs,
         "model": models[0] if models else None,
@@ -878,7 +912,7 @@ def _csv(header: list[str], rows: list[list[object]]) -> bytes:
     w.writerow(header)
     for row in rows:
         w.writerow([_cell(v) for v in row])
-    return buf.getvalue().encode("utf-8")
+    return buf.getvalue().encode(CSV_ENCODING)
 
 
 def results_csv(views: list[dict[str, Any]]) -> bytes:
@@ -1017,7 +1051,7 @@ def _asset(name: str) -> str:
     return resources.files("scanner").joinpath("templates", name).read_text(encoding="utf-8")
 
 
-def _environment():
+def _environment(t: Labels = _EN):
     from jinja2 import Environment, FunctionLoader
 
     env = Environment(
@@ -1026,15 +1060,26 @@ def _environment():
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["pct"] = lambda x: "n/a" if x is None else f"{x * 100:.0f}%"
-    env.filters["score"] = lambda x: "n/a" if x is None else f"{x:.0f}"
+    env.filters["pct"] = lambda x: t("na") if x is None else f"{x * 100:.0f}%"
+    env.filters["score"] = lambda x: t("na") if x is None else f"{x:.0f}"
     env.filters["mmss"] = _fmt_time
     env.filters["rate_class"] = rate_class
+    env.filters["term"] = lambda value, kind: t.term(kind, value)
     return env
 
 
-def render_html(batch: dict[str, Any], title: str, generated: str) -> str:
-    env = _environment()
+def report_language(docs: tuple[dict[str, Any], ...] | list[dict[str, Any]], asked: str) -> str:
+    """The labels' language: `en` or `zh` as asked, or for `auto` Chinese when most of the
+    interactions are (their findings' `interaction.language`), else English."""
+    if asked in LANGUAGES:
+        return asked
+    if asked != "auto":
+        raise ValueError(f"report language {asked!r}: use {', '.join(LANGUAGES)} or auto")
+    return majority_language(_dict(d.get("interaction")).get("language") for d in docs)
+
+
+def render_html(batch: dict[str, Any], title: str, generated: str, t: Labels = _EN) -> str:
+    env = _environment(t)
     index = {v["id"]: v["n"] for v in batch["views"]}
     # JSON inside <script>: "<" escaped so no value can close the element
     index_json = json.dumps(index, ensure_ascii=False).replace("<", "\\u003c")
@@ -1047,6 +1092,7 @@ def render_html(batch: dict[str, Any], title: str, generated: str) -> str:
         js=Markup(_asset("report.js")),
         index_json=Markup(index_json),
         severities=SEVERITIES,
+        t=t,
     )
 
 
@@ -1055,21 +1101,26 @@ def build_report(
     keep_unredacted: bool = False,
     title: str | None = None,
     loaded: Loaded | None = None,
+    language: str = "auto",
 ) -> ReportFiles:
     """Write OUTDIR/report.html, results.csv and interactions.csv from the findings there
-    (`loaded`: those findings, if the caller has read them already)."""
+    (`loaded`: those findings, if the caller has read them already). `language`: of the
+    report's labels, `en`, `zh` or `auto` (Chinese when most interactions are); the CSVs'
+    columns and values are the same in every language."""
     outdir = Path(outdir)
     loaded = loaded or load_dir(outdir)
-    batch = batch_view(loaded.docs, outdir, keep_unredacted)
+    t = Labels(report_language(loaded.docs, language))
+    batch = batch_view(loaded.docs, outdir, keep_unredacted, t)
     batch["unreadable"] = list(loaded.unreadable)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    html = render_html(batch, title or f"Compliance report: {outdir.name}", generated)
+    html = render_html(batch, title or t("title", name=outdir.name), generated, t)
     files = ReportFiles(
         outdir / REPORT_NAME,
         outdir / RESULTS_CSV,
         outdir / INTERACTIONS_CSV,
         len(loaded.docs),
         loaded.unreadable,
+        t.language,
     )
     write_atomic(files.results_csv, results_csv(batch["views"]))
     write_atomic(files.interactions_csv, interactions_csv(batch["views"]))

@@ -58,14 +58,14 @@ def _visible_ids(browser) -> list[str]:
 
 def test_csv_exports_match_the_findings(sample_report: Path) -> None:
     docs = load_dir(sample_report).docs
-    with (sample_report / "results.csv").open(newline="") as fh:
+    with (sample_report / "results.csv").open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     expected = {
         (d["id"], f"{r['pack']}/{r['rule']}", r["outcome"]) for d in docs for r in d["results"]
     }
     got = {(r["interaction_id"], f"{r['pack']}/{r['rule']}", r["outcome"]) for r in rows}
     assert len(rows) == sum(len(d["results"]) for d in docs) and got == expected
-    with (sample_report / "interactions.csv").open(newline="") as fh:
+    with (sample_report / "interactions.csv").open(newline="", encoding="utf-8-sig") as fh:
         per = {r["interaction_id"]: r for r in csv.DictReader(fh)}
     assert set(per) == {d["id"] for d in docs}
     for d in docs:
@@ -173,7 +173,7 @@ def test_unredacted_findings_show_no_text_unless_asked(
     name = "Aisha Khan"  # a customer in chat-01, present in the unredacted findings
     assert name in json.dumps(load(out, "chat-01-complaint-handled"))
     assert name not in html and "scanned with --keep-unredacted" in html
-    assert name not in (out / "results.csv").read_text()
+    assert name not in (out / "results.csv").read_text(encoding="utf-8-sig")
     build_report(out, keep_unredacted=True)
     assert name in (out / "report.html").read_text()
 
@@ -214,7 +214,7 @@ def test_hostile_text_is_shown_as_text_and_csv_cells_cannot_be_formulas(
     out = tmp_path / "out"
     scan([src.parent], out)
     build_report(out)
-    (row,) = list(csv.DictReader((out / "interactions.csv").open(newline="")))
+    (row,) = list(csv.DictReader((out / "interactions.csv").open(newline="", encoding="utf-8-sig")))
     assert row["source_file"] == "'=HYPERLINK(1).txt"  # a spreadsheet shows it, never runs it
     _open(browser, out / "report.html", "#i/" + row["interaction_id"])
     detail = browser.find_element(By.ID, "view-detail")
@@ -519,7 +519,7 @@ def test_interactions_csv_has_the_conversation_figures(
     conversation_report: Path, sample_report: Path
 ) -> None:
     for out in (conversation_report, sample_report):
-        with (out / "interactions.csv").open(newline="") as fh:
+        with (out / "interactions.csv").open(newline="", encoding="utf-8-sig") as fh:
             per = {r["interaction_id"]: r for r in csv.DictReader(fh)}
         for d in load_dir(out).docs:
             row, c = per[d["id"]], d.get("conversation") or {}
@@ -532,7 +532,7 @@ def test_interactions_csv_has_the_conversation_figures(
                     assert row[column] == "", (d["id"], column)
                 else:
                     assert float(row[column]) == pytest.approx(value), (d["id"], column)
-    with (conversation_report / "interactions.csv").open(newline="") as fh:
+    with (conversation_report / "interactions.csv").open(newline="", encoding="utf-8-sig") as fh:
         per = {r["interaction_id"]: r for r in csv.DictReader(fh)}
     edited = per["call-edited"]
     assert (edited["non_talk_seconds"], edited["agent_interruptions"]) == ("10.2", "1")

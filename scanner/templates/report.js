@@ -50,7 +50,8 @@
       tr.hidden = !ok;
       if (ok) n++;
     });
-    shown.textContent = "Showing " + n + " of " + rows.length + " interactions";
+    // the sentence comes from the page (its language's catalogue), with the counts filled in
+    shown.textContent = shown.dataset.format.replace("{shown}", n).replace("{total}", rows.length);
   }
 
   function setFilters(params) {
@@ -62,8 +63,14 @@
   function showDetail(id) {
     var n = INDEX[id];
     var block = n === undefined ? null : document.getElementById("p-" + n);
-    views.detail.innerHTML = block ? block.textContent
-      : '<p class="error-box">No interaction with that id in this report.</p>';
+    if (block) {
+      views.detail.innerHTML = block.textContent;
+    } else {
+      var missing = document.createElement("p");
+      missing.className = "error-box";
+      missing.textContent = views.detail.dataset.missing;
+      views.detail.replaceChildren(missing);
+    }
     show("detail");
     window.scrollTo(0, 0);
   }
