@@ -81,6 +81,22 @@ FailOn = Annotated[
 ]
 
 
+class ReportLanguage(str, Enum):
+    auto = "auto"
+    en = "en"
+    zh = "zh"
+
+
+ReportLanguageOpt = Annotated[
+    ReportLanguage,
+    typer.Option(
+        "--report-language",
+        help="Language of the report's labels: en, zh, or auto (Chinese when most of the "
+        "interactions are).",
+    ),
+]
+
+
 class AudioMask(str, Enum):
     tone = "tone"
     silence = "silence"
@@ -275,6 +291,7 @@ def scan_cmd(
         ),
     ] = True,
     fail_on: FailOn = None,
+    report_language: ReportLanguageOpt = ReportLanguage.auto,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
     debug: Annotated[
         bool,
@@ -369,7 +386,9 @@ def scan_cmd(
         )
     gate_failed = False
     if write_report or fail_on:
-        gate_failed = _report_and_gate(out, write_report, fail_on, quiet=quiet)
+        gate_failed = _report_and_gate(
+            out, write_report, fail_on, quiet=quiet, language=report_language.value
+        )
     if failed:
         raise typer.Exit(EXIT_FAILED_FILES)
     raise typer.Exit(EXIT_GATE if gate_failed else 0)
@@ -382,6 +401,7 @@ def _report_and_gate(
     keep_unredacted: bool = False,
     quiet: bool = False,
     title: str | None = None,
+    language: str = "auto",
 ) -> bool:
     """Write the report (if asked) and say whether the --fail-on gate tripped."""
     from .findings import load_dir
@@ -390,7 +410,7 @@ def _report_and_gate(
     try:
         loaded = load_dir(out)
         if write:
-            files = build_report(out, keep_unredacted, title, loaded)
+            files = build_report(out, keep_unredacted, title, loaded, language)
             if not quiet:
                 say(f"report: {files.html} ({files.interactions} interactions)")
             for name in files.unreadable:
@@ -616,6 +636,7 @@ def report_cmd(
     ] = False,
     title: Annotated[str | None, typer.Option(help="Report title.")] = None,
     fail_on: FailOn = None,
+    report_language: ReportLanguageOpt = ReportLanguage.auto,
 ) -> None:
     """Write OUTDIR/report.html (self-contained, works offline), results.csv (one row per
     interaction and rule) and interactions.csv (one row per interaction)."""
@@ -624,7 +645,14 @@ def report_cmd(
         raise typer.Exit(2)
     if keep_unredacted:
         say(("--keep-unredacted: the report may show personal data", "yellow"))
-    tripped = _report_and_gate(outdir, True, fail_on, keep_unredacted=keep_unredacted, title=title)
+    tripped = _report_and_gate(
+        outdir,
+        True,
+        fail_on,
+        keep_unredacted=keep_unredacted,
+        title=title,
+        language=report_language.value,
+    )
     raise typer.Exit(EXIT_GATE if tripped else 0)
 
 
