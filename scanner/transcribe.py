@@ -420,8 +420,8 @@ def speech_pieces(samples: np.ndarray, o: TranscribeOptions) -> list[tuple[int, 
 
 
 # voice activity is found this many seconds at a time (Silero's input is copied twice over;
-# a block keeps that to 77 MB however long the recording), multiple of its 512-sample window
-VAD_BLOCK_S = 600.0
+# a block keeps that small however long the recording), a multiple of its 512-sample window
+VAD_BLOCK_S = 120.0
 
 
 def voice_activity(samples: np.ndarray, o: TranscribeOptions) -> list[tuple[int, int]]:
