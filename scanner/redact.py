@@ -165,6 +165,69 @@ ENGLISH_READERS = frozenset(
 )
 
 
+# spaCy components that only feed lemmas (through POS): presidio reads lemmas for context
+# words near a candidate, and nothing else does, so they run on a turn only when asked
+_LEMMA_PIPES = ("tagger", "attribute_ruler", "lemmatizer")
+
+
+class _Nlp:
+    """spaCy for presidio, doing only the work that is read. Every turn gets the tokens and
+    named entities (tok2vec, parser, ner: the parser's sentence starts bound the entities, so
+    it stays); the components that only make lemmas run on a turn when presidio first reads
+    its lemmas, i.e. when a recognizer with context words found something there. The lemmas
+    are the ones the whole pipeline gives (the tagger reads the shared tok2vec output kept on
+    the Doc)."""
+
+    def __init__(self, engine) -> None:  # presidio's SpacyNlpEngine (untyped)
+        self.engine = engine
+        self.spacy = engine.nlp["en"]
+        names = self.spacy.pipe_names
+        self.later = [(n, self.spacy.get_pipe(n)) for n in _LEMMA_PIPES if n in names]
+        self.first = [n for n in names if n not in dict(self.later)]
+
+    def artifacts(self, texts: list[str], batch_size: int = 64):
+        with self.spacy.select_pipes(enable=self.first):
+            docs = list(self.spacy.pipe(texts, batch_size=batch_size))
+        for doc in docs:
+            yield _LazyArtifacts(doc, self)
+
+    def lemmas(self, doc) -> list[str]:
+        for _, pipe in self.later:
+            doc = pipe(doc)
+        return [t.lemma_ for t in doc]
+
+
+class _LazyArtifacts:
+    """presidio's NlpArtifacts for one turn, with the lemmas (and the keywords made from them)
+    computed on first use."""
+
+    def __init__(self, doc, nlp: _Nlp) -> None:
+        engine = nlp.engine
+        self.tokens = doc
+        self.tokens_indices = [t.idx for t in doc]
+        self.entities, self.scores = engine._get_updated_entities(
+            engine._get_entities(doc), engine._get_scores_for_entities(doc)
+        )
+        self.nlp_engine = engine
+        self._nlp = nlp
+        self._lemmas: list[str] | None = None
+        self._keywords: list[str] | None = None
+
+    @property
+    def lemmas(self) -> list[str]:
+        if self._lemmas is None:
+            self._lemmas = self._nlp.lemmas(self.tokens)
+        return self._lemmas
+
+    @property
+    def keywords(self) -> list[str]:
+        if self._keywords is None:
+            from presidio_analyzer.nlp_engine import NlpArtifacts
+
+            self._keywords = NlpArtifacts.set_keywords(self.nlp_engine, self.lemmas, "en")
+        return self._keywords
+
+
 # the units masking works in (a typed Chinese turn segmented: unsegmented, a whole Chinese
 # sentence would be one word)
 _words = cjk.turn_words
@@ -191,6 +254,7 @@ class Redactor:
     def __init__(self, options: RedactOptions | None = None) -> None:
         self.options = options or RedactOptions()
         self.engine = analyzer()
+        self.nlp = _Nlp(self.engine.nlp_engine)
 
     def redact(self, it: Interaction) -> Redacted:
         o = self.options
@@ -202,12 +266,12 @@ class Redactor:
         ]
         # spaCy runs once over all turns (nlp.pipe); presidio then reuses its artifacts
         texts = [sp.text for sp in spoken_turns if sp.text]
-        artifacts = iter(self.engine.nlp_engine.process_batch(texts, language="en", batch_size=32))
+        artifacts = iter(self.nlp.artifacts(texts))
         for ti, (words, spoken) in enumerate(zip(all_words, spoken_turns)):
             if not spoken.text:
                 prev_context = []
                 continue
-            _, nlp_artifacts = next(artifacts)
+            nlp_artifacts = next(artifacts)
             results = self.engine.analyze(
                 spoken.text,
                 language="en",
