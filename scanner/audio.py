@@ -8,7 +8,9 @@ truncated or corrupt file is caught rather than silently transcribed in part.
 
 from __future__ import annotations
 
+import os
 import struct
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,11 +35,50 @@ _MAX_CHUNKS = 256  # RIFF chunks looked at before the data chunk: real files hav
 _TRUNCATION_TOLERANCE = 0.05
 
 
+# recordings longer than this are kept on disk, not in memory (`DiskChannel`): four hours of
+# stereo is 1.8 GB of float32, more than a worker's memory budget
+DISK_AFTER_S = 30 * 60
+
+
+class DiskChannel:
+    """One channel of a long recording, in an unlinked temporary file, read a slice at a time:
+    `len(ch)` and `ch[a:b]` (a float32 array) are all the stages ask of a channel, so they
+    work on it unchanged while only the slices they are working on are in memory."""
+
+    def __init__(self) -> None:
+        # closed with the channel (__del__), not at the end of a block
+        self._file = tempfile.TemporaryFile(prefix="scanner-audio-")  # noqa: SIM115
+        self._length = 0
+
+    def append(self, samples: np.ndarray) -> None:
+        self._file.write(np.ascontiguousarray(samples, dtype=np.float32).tobytes())
+        self._length += len(samples)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        if not isinstance(key, slice):
+            raise TypeError("a DiskChannel is read by slices")
+        start, stop, step = key.indices(self._length)
+        if step != 1:
+            raise TypeError("a DiskChannel is read by contiguous slices")
+        if stop <= start:
+            return np.zeros(0, np.float32)
+        self._file.flush()
+        raw = os.pread(self._file.fileno(), (stop - start) * 4, start * 4)
+        return np.frombuffer(raw, np.float32)
+
+    def __del__(self) -> None:
+        self._file.close()
+
+
 @dataclass(frozen=True)
 class Audio:
-    """Decoded audio: one array per channel (at most two), 16 kHz mono float32 each."""
+    """Decoded audio: one array per channel (at most two), 16 kHz mono float32 each; for a
+    recording longer than DISK_AFTER_S, a DiskChannel each (sliced like an array)."""
 
-    channels: tuple[np.ndarray, ...]
+    channels: tuple[np.ndarray | DiskChannel, ...]
     source_channels: int
     source_rate: int
     codec: str
@@ -103,8 +144,8 @@ def load_audio(path: Path, max_seconds: float | None = MAX_SECONDS) -> Audio:
             ) from exc
     if not out.size:
         raise EmptyAudioError(str(path), "no audio samples could be decoded")
-    data = out.array()
-    decoded = data.shape[1] / SAMPLE_RATE
+    channels = out.channels()
+    decoded = out.size / SAMPLE_RATE
     if declared and decoded < declared * (1 - _TRUNCATION_TOLERANCE) - 0.1:
         raise TruncatedAudioError(
             str(path),
@@ -114,10 +155,12 @@ def load_audio(path: Path, max_seconds: float | None = MAX_SECONDS) -> Audio:
     if decoded < 0.1:
         raise EmptyAudioError(str(path), f"audio is too short to hold speech ({decoded:.2f} s)")
     block = 1 << 20  # looked at a block at a time: np.abs of the whole call is another copy
-    if not any(np.abs(data[:, i : i + block]).max() > 1e-4 for i in range(0, data.shape[1], block)):
+    if not any(
+        np.abs(ch[i : i + block]).max() > 1e-4 for ch in channels for i in range(0, out.size, block)
+    ):
         raise EmptyAudioError(str(path), "audio holds only digital silence")
     return Audio(
-        channels=tuple(np.ascontiguousarray(ch) for ch in data),
+        channels=channels,
         source_channels=source_channels,
         source_rate=source_rate,
         codec=stream.codec_context.name,
@@ -127,16 +170,23 @@ def load_audio(path: Path, max_seconds: float | None = MAX_SECONDS) -> Audio:
 class _Samples:
     """Decoded frames written into one array sized from the declared length (grown by half
     when a header understated it), instead of a list of frames joined at the end: the join
-    held every sample twice, 3.7 GB for a 4-hour stereo call."""
+    held every sample twice, 3.7 GB for a 4-hour stereo call. A recording declared longer
+    than DISK_AFTER_S goes to a DiskChannel per channel instead."""
 
     def __init__(self, channels: int, declared_s: float) -> None:
+        self.disk = [DiskChannel() for _ in range(channels)] if declared_s > DISK_AFTER_S else []
         # a header is outside input: trust it for at most four hours, grow past that if real
-        start = int(min(max(declared_s, 0.0), 4 * 3600) * SAMPLE_RATE) + SAMPLE_RATE
-        self._data = np.empty((channels, start), np.float32)
+        start = 0 if self.disk else int(min(max(declared_s, 0.0), 4 * 3600) * SAMPLE_RATE)
+        self._data = np.empty((channels, start + SAMPLE_RATE), np.float32)
         self.size = 0
 
     def add(self, frame: np.ndarray) -> None:
         n = frame.shape[1]
+        if self.disk:
+            for ch, row in zip(self.disk, frame):
+                ch.append(row)
+            self.size += n
+            return
         if self.size + n > self._data.shape[1]:
             grown = np.empty(
                 (len(self._data), max(self.size + n, self._data.shape[1] * 3 // 2)), np.float32
@@ -146,9 +196,11 @@ class _Samples:
         self._data[:, self.size : self.size + n] = frame
         self.size += n
 
-    def array(self) -> np.ndarray:
-        """The samples (a view, no copy; the unused tail is a few seconds at most)."""
-        return self._data[:, : self.size]
+    def channels(self) -> tuple[np.ndarray | DiskChannel, ...]:
+        """The samples per channel (views, no copy; the unused tail is a second at most)."""
+        if self.disk:
+            return tuple(self.disk)
+        return tuple(np.ascontiguousarray(row) for row in self._data[:, : self.size])
 
 
 def _check_wav_length(path: Path) -> None:

@@ -47,7 +47,7 @@ def redact_samples(
     audio: Audio, spans: list[tuple[float, float]], method: str = "tone"
 ) -> np.ndarray:
     """(channels, samples) float32 with every span replaced."""
-    data = np.stack([c.copy() for c in audio.channels])
+    data = np.stack([c[0 : len(c)] for c in audio.channels])  # a copy (channels may be on disk)
     for start, end in spans:
         a, b = int(start * SAMPLE_RATE), int(end * SAMPLE_RATE)
         if method == "tone":

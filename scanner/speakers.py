@@ -378,11 +378,13 @@ def pitch_track(samples: np.ndarray, spans: list[tuple[float, float]] | None = N
     starts = hop * np.arange(n)
     # energy of each frame from the energies of its five hops, a block at a time: no float64
     # copy of the whole recording (a 4-hour call is 1.8 GB of it)
-    hops = samples[: (n + frame // hop - 1) * hop].reshape(-1, hop)
+    total, block = (n + frame // hop - 1) * hop, 100_000 * hop
     per_hop = np.concatenate(
         [
-            np.square(hops[i : i + 100_000], dtype=np.float64).sum(axis=1)
-            for i in range(0, len(hops), 100_000)
+            np.square(samples[i : min(i + block, total)], dtype=np.float64)
+            .reshape(-1, hop)
+            .sum(axis=1)
+            for i in range(0, total, block)
         ]
     )
     sums = np.concatenate([[0.0], np.cumsum(per_hop)])
@@ -397,8 +399,10 @@ def pitch_track(samples: np.ndarray, spans: list[tuple[float, float]] | None = N
     for chunk in np.array_split(np.nonzero(loud)[0], max(1, int(loud.sum()) // 2000)):
         if len(chunk) == 0:
             continue
-        idx = starts[chunk][:, None] + np.arange(frame + hi)[None, :]
-        frames = samples[idx].astype(np.float64)
+        first = int(starts[chunk[0]])  # the chunk's stretch is read once (slices only: the
+        stretch = samples[first : int(starts[chunk[-1]]) + frame + hi]  # audio may be on disk)
+        idx = (starts[chunk] - first)[:, None] + np.arange(frame + hi)[None, :]
+        frames = stretch[idx].astype(np.float64)
         size = 2 * (frame + hi)
         cross = np.fft.irfft(
             np.conj(np.fft.rfft(frames[:, :frame], size, axis=1))
