@@ -41,6 +41,11 @@ AUTO_LIMIT_PER_AUDIO_S = 1.0
 
 @dataclass(frozen=True)
 class ScanSummary:
+    """What a run did. `results` says what each file scanned in this run came to (id, path,
+    error, where its findings are, timings); the interactions' text and rule results are in
+    the findings files, not kept here, so that a batch's memory does not grow with its
+    text."""
+
     out: Path
     results: tuple[ScanResult, ...]
     skipped: tuple[str, ...]
@@ -122,6 +127,7 @@ def _scan(
     rules = options.rules()
     index = open_index(out)
     results: list[ScanResult] = []
+    tally = findings.SummaryTally()
     model: dict[str, object] | None = None
     try:
         items, skipped = discover(paths, exclude=out, known=index.sources())
@@ -139,7 +145,7 @@ def _scan(
         todo = make_plan(items, index, config, options.reuse_transcripts)
         if plan:
             plan(len(todo.run) + len(todo.rescore), len(todo.reused))
-        writer = _Writer(out, index, config, options, results, progress)
+        writer = _Writer(out, index, config, options, results, tally, progress)
         for item, stored in todo.rescore:
             writer.rescored(item, stored, rules)
         if batch_error is not None:
@@ -174,8 +180,7 @@ def _scan(
         index.close()
     summary = ScanSummary(out, tuple(results), tuple(skipped), todo.reused)
     try:
-        doc = findings.summary_document(
-            summary.results,
+        doc = tally.document(
             summary.reused,
             summary.skipped,
             started_at,
@@ -270,10 +275,11 @@ class _Writer:
         config: str,
         options: ScanOptions,
         results: list[ScanResult],
+        tally: findings.SummaryTally,
         progress: Callable[[InputFile, ScanResult], None] | None,
     ) -> None:
         self.out, self.index, self.config, self.options = out, index, config, options
-        self.results, self.progress = results, progress
+        self.results, self.tally, self.progress = results, tally, progress
 
     def started(self, item: InputFile) -> None:
         """Mark a file running as its work begins, so attempts count real attempts."""
@@ -317,7 +323,11 @@ class _Writer:
             timings=dict(result.timings),
         )
         result = replace(result, output=str(target))
-        self.results.append(result)
+        self.tally.add(result)
+        # the text and rule results are on disk now: only what the run came to stays
+        self.results.append(
+            replace(result, interaction=None, rules=(), redaction=None, audio_redaction=None)
+        )
         if self.progress:
             self.progress(item, result)
 

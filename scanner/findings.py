@@ -300,12 +300,76 @@ def summary_entry(result: ScanResult) -> dict[str, object]:
 
 def rule_totals(results: Iterable[ScanResult]) -> dict[str, dict[str, int]]:
     """Per rule, how many interactions passed, failed, needed review or were not applicable."""
-    totals: dict[str, dict[str, int]] = {}
+    tally = SummaryTally()
     for r in results:
-        for rr in r.rules:
-            counts = totals.setdefault(f"{rr.pack}/{rr.rule}", dict.fromkeys(OUTCOMES, 0))
+        tally.count_rules(r)
+    return tally.totals
+
+
+class SummaryTally:
+    """What the summary says about the interactions of a run, gathered one result at a time
+    as each is written, so that a batch keeps a summary entry per input rather than every
+    interaction's text and rule results until the end."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, object]] = []
+        self.totals: dict[str, dict[str, int]] = {}
+        self.codes: Counter[str] = Counter()
+        self.voice = 0.0
+        self.ok = self.failed = 0
+
+    def add(self, result: ScanResult) -> None:
+        self.entries.append(summary_entry(result))
+        self.count_rules(result)
+        it = result.interaction
+        if it is not None and it.medium == "voice":
+            self.voice += it.duration or 0
+        if result.error:
+            self.codes[result.error.code] += 1
+            self.failed += 1
+        else:
+            self.ok += 1
+
+    def count_rules(self, result: ScanResult) -> None:
+        for rr in result.rules:
+            counts = self.totals.setdefault(f"{rr.pack}/{rr.rule}", dict.fromkeys(OUTCOMES, 0))
             counts[rr.outcome] += 1
-    return totals
+
+    def document(
+        self,
+        reused: tuple[dict[str, object], ...],
+        skipped: tuple[str, ...],
+        started: datetime,
+        keep_unredacted: bool,
+        packs: list[dict[str, str]],
+        model: dict[str, object] | None,
+    ) -> dict[str, object]:
+        """OUT/summary.json: counts, errors by code, per-rule outcomes, one entry per input."""
+        voice = self.voice + sum(
+            float(e.get("duration") or 0)  # type: ignore[arg-type]
+            for e in reused
+            if e.get("medium") == "voice"
+        )
+        return {
+            "schema": SUMMARY_SCHEMA,
+            "started": started.isoformat(timespec="seconds"),
+            "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "text": "unredacted" if keep_unredacted else "redacted",
+            "model": model,
+            "counts": {
+                "inputs": self.ok + self.failed + len(reused),
+                "ok": self.ok + len(reused),
+                "reused": len(reused),
+                "failed": self.failed,
+                "skipped": len(skipped),
+                "audio_seconds": round(voice, 3),
+            },
+            "errors_by_code": dict(self.codes),
+            "rule_packs": packs,
+            "rules": self.totals,
+            "interactions": sorted([*self.entries, *reused], key=lambda e: str(e["id"])),
+            "skipped": list(skipped),
+        }
 
 
 def summary_document(
@@ -318,35 +382,10 @@ def summary_document(
     model: dict[str, object] | None,
 ) -> dict[str, object]:
     """OUT/summary.json: counts, errors by code, per-rule outcomes, one entry per input."""
-    codes = Counter(r.error.code for r in results if r.error)
-    voice = sum(
-        r.interaction.duration or 0
-        for r in results
-        if r.interaction and r.interaction.medium == "voice"
-    )
-    voice += sum(float(e.get("duration") or 0) for e in reused if e.get("medium") == "voice")  # type: ignore[arg-type]
-    return {
-        "schema": SUMMARY_SCHEMA,
-        "started": started.isoformat(timespec="seconds"),
-        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "text": "unredacted" if keep_unredacted else "redacted",
-        "model": model,
-        "counts": {
-            "inputs": len(results) + len(reused),
-            "ok": sum(r.ok for r in results) + len(reused),
-            "reused": len(reused),
-            "failed": sum(not r.ok for r in results),
-            "skipped": len(skipped),
-            "audio_seconds": round(voice, 3),
-        },
-        "errors_by_code": dict(codes),
-        "rule_packs": packs,
-        "rules": rule_totals(results),
-        "interactions": sorted(
-            [summary_entry(r) for r in results] + list(reused), key=lambda e: str(e["id"])
-        ),
-        "skipped": list(skipped),
-    }
+    tally = SummaryTally()
+    for r in results:
+        tally.add(r)
+    return tally.document(reused, skipped, started, keep_unredacted, packs, model)
 
 
 # ---- reading --------------------------------------------------------------------------------
