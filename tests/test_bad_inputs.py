@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
+import random
 import shutil
 import wave
 from pathlib import Path
@@ -46,7 +46,9 @@ def audio_dir(tmp_path: Path) -> Path:
     (d / "not-audio.wav").write_text("Agent: this is a text file wearing a .wav name\n")
     (d / "empty.mp3").write_bytes(b"")
     sox("-n", "-r", "8000", "-c", "1", str(d / "silent.flac"), "trim", "0", "2")
-    (d / "garbage.ogg").write_bytes(os.urandom(4096))
+    # fixed bytes: about one random 4 KB in 150 happens to parse as a container with no audio
+    # stream, a different (also right) error, which made this test fail now and then
+    (d / "garbage.ogg").write_bytes(random.Random(0).randbytes(4096))
     return d
 
 
