@@ -55,7 +55,9 @@ bench: $(STAMP)
 	$(PY) bench/bench_rules.py
 	$(PY) bench/bench_redaction.py
 	$(PY) bench/bench_redaction_audio.py --base
-	$(PY) bench/bench_pipeline.py
+	$(PY) eval/make_eval.py audio --voices flite --half test
+	$(PY) bench/bench_pipeline.py --set test
+	$(PY) bench/bench_memory.py --minutes 40,240
 	$(PY) bench/bench_report.py
 
 lint: $(STAMP)
