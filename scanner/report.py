@@ -15,6 +15,7 @@ import io
 import json
 import math
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -1079,11 +1080,19 @@ def report_language(docs: tuple[dict[str, Any], ...] | list[dict[str, Any]], ask
 
 
 def render_html(batch: dict[str, Any], title: str, generated: str, t: Labels = _EN) -> str:
+    return "".join(render_pieces(batch, title, generated, t))
+
+
+def render_pieces(
+    batch: dict[str, Any], title: str, generated: str, t: Labels = _EN
+) -> Iterator[str]:
+    """The page in pieces as the template produces them, for writing as it renders: a
+    10,000-chat page held whole (and again encoded) was most of a batch's peak memory."""
     env = _environment(t)
     index = {v["id"]: v["n"] for v in batch["views"]}
     # JSON inside <script>: "<" escaped so no value can close the element
     index_json = json.dumps(index, ensure_ascii=False).replace("<", "\\u003c")
-    return env.get_template("report.html.j2").render(
+    return env.get_template("report.html.j2").generate(
         b=batch,
         title=title,
         generated=generated,
@@ -1113,7 +1122,7 @@ def build_report(
     batch = batch_view(loaded.docs, outdir, keep_unredacted, t)
     batch["unreadable"] = list(loaded.unreadable)
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    html = render_html(batch, title or t("title", name=outdir.name), generated, t)
+    pieces = render_pieces(batch, title or t("title", name=outdir.name), generated, t)
     files = ReportFiles(
         outdir / REPORT_NAME,
         outdir / RESULTS_CSV,
@@ -1124,5 +1133,5 @@ def build_report(
     )
     write_atomic(files.results_csv, results_csv(batch["views"]))
     write_atomic(files.interactions_csv, interactions_csv(batch["views"]))
-    write_atomic(files.html, html.encode("utf-8"))
+    write_atomic(files.html, (piece.encode("utf-8") for piece in pieces))
     return files
