@@ -91,7 +91,7 @@ def scan(
 ) -> ScanSummary:
     """Scan files and folders; write OUT/<id>.json for each and OUT/summary.json at the end.
 
-    Files are scanned by `workers` watched worker processes (0: one per two cores), or Ray
+    Files are scanned by `workers` watched worker processes (0: one per core), or Ray
     actors with executor="ray", each loading the models once; a file past `time_limit`
     seconds ("auto": five minutes plus its length; None: none) is stopped. With
     `options.debug`, files are scanned in this process instead, so tracebacks show."""

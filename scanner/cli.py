@@ -247,7 +247,7 @@ def scan_cmd(
     workers: Annotated[
         int,
         typer.Option(
-            min=0, help="Worker processes (0 = one per 2 cores, at least 1); models load once each."
+            min=0, help="Worker processes (0 = one per core, 1.5 GB each); models load once each."
         ),
     ] = 0,
     executor: Annotated[

@@ -55,11 +55,18 @@ class Stopped:
     message: str
 
 
-def default_workers(cores: int | None = None) -> int:
-    """One worker per two cores: CTranslate2 gets less from each extra thread than from
-    another file in parallel (bench/bench_pipeline.py: on 2 cores, 2 workers x 1 thread beat
-    1 x 2 threads by 14% on 10 calls), and a worker needs about 0.7 GB."""
-    return max(1, (cores or os.cpu_count() or 1) // 2)
+# a worker's peak (bench/bench_memory.py: a 4-hour stereo call, 1483 MB)
+WORKER_MEMORY = 1.5 * 2**30
+
+
+def default_workers(cores: int | None = None, memory: int | None = None) -> int:
+    """One worker per core, as many as `memory` (bytes; None: not limited) holds at 1.5 GB
+    each. CTranslate2 gains little from a second thread on a batch, and voice activity, pitch
+    tracking, redaction and rules use one: on 2 cores, 2 workers x 1 thread scanned 12 calls
+    in 37.6 s, 1 x 2 threads in 56.9 s (bench/bench_pipeline.py --set dev --workers 1,2)."""
+    cores = cores or os.cpu_count() or 1
+    by_memory = int(memory // WORKER_MEMORY) if memory else cores
+    return max(1, min(cores, by_memory))
 
 
 def run(
@@ -74,10 +81,10 @@ def run(
     address: str | None = None,
 ) -> Iterator[tuple[Item, Any]]:
     """Yield (item, result or Stopped) as each item finishes, biggest (by `size`) first.
-    `workers` 0 means one per two cores (of this machine, or of the Ray cluster); a batch
-    smaller than that gets fewer workers with more threads each. `started(item)` is called
-    when a worker (with its models loaded) takes the item up; `time_limit(item)` is its
-    limit in seconds (None: none), counted from then."""
+    `workers` 0 means one per core (of this machine, as its memory allows, or of the Ray
+    cluster); a batch smaller than that gets fewer workers with more threads each.
+    `started(item)` is called when a worker (with its models loaded) takes the item up;
+    `time_limit(item)` is its limit in seconds (None: none), counted from then."""
     if not items:
         return (x for x in ())
     backend: _Backend = (
@@ -131,7 +138,8 @@ class _Supervisor(Generic[Item]):
         self.queue = sorted(items, key=size)  # popped from the end: biggest first, so the
         # batch ends with small files spread over all workers, not one long file holding on
         cores = backend.cores()
-        self.slots = max(1, min(workers or default_workers(cores), len(items)))
+        memory = backend.memory() if isinstance(backend, _LocalBackend) else None
+        self.slots = max(1, min(workers or default_workers(cores, memory), len(items)))
         self.threads = max(1, cores // self.slots)
         self.started = started
         self.time_limit = time_limit
@@ -257,6 +265,13 @@ class _LocalBackend:
 
     def cores(self) -> int:
         return os.cpu_count() or 1
+
+    def memory(self) -> int | None:
+        """This machine's physical memory in bytes (None where the system does not say)."""
+        try:
+            return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        except (ValueError, OSError):
+            return None
 
     def spawn(self, threads: int) -> _Proc:
         parent, child = _CTX.Pipe()

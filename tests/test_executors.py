@@ -89,3 +89,13 @@ def test_stopping_early_leaves_no_worker_behind() -> None:
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_default_workers_one_per_core_as_memory_allows() -> None:
+    from scanner.executors import default_workers
+
+    gb = 2**30
+    assert default_workers(2, 24 * gb) == 2
+    assert default_workers(16, 8 * gb) == 5  # 1.5 GB each
+    assert default_workers(4, None) == 4
+    assert default_workers(4, gb) == 1  # never none

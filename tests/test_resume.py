@@ -81,7 +81,10 @@ def test_kill_9_mid_batch_then_resume(tmp_path: Path) -> None:
     for name, mtime in done_before.items():  # finished before the kill: not redone
         assert (out / name).stat().st_mtime_ns == mtime
         assert rows[name.removesuffix(".json")]["attempts"] == 1
-    assert sum(r["attempts"] for r in rows.values()) <= 6  # at most the one killed is redone
+    # at most the files in flight when it was killed, one per worker, are redone
+    from scanner.executors import default_workers
+
+    assert sum(r["attempts"] for r in rows.values()) <= 5 + default_workers()
     names = sorted(p.name for p in out.iterdir())
     assert not [n for n in names if n.startswith(".") or n.endswith(".tmp")]
     assert len([n for n in names if n.startswith("call-")]) == 5
