@@ -28,14 +28,13 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._proc import timed  # noqa: E402
 
 PLAIN = """
 import json, sys, time
@@ -88,21 +87,6 @@ def build_batch(half: str, n: int, folder: Path) -> list[str]:
         shutil.copyfile(src, folder / f"{src.stem}-n{k:05d}.json")
         texts.extend(t for t in turns[src] if t.strip())
     return texts
-
-
-def timed(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak resident MB of the process or any of its children, and stdout."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        code = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if code not in (0, 4):
-            raise SystemExit(f"{cmd[:4]} failed ({code}): {err.read()[-2000:]!r}")
-        return wall, usage.ru_maxrss / 1024, out.read().decode()
 
 
 def run_ours(folder: Path, out: Path, workers: int) -> tuple[float, float]:

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +20,7 @@ import soundfile as sf
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._proc import timed  # noqa: E402
 
 
 def long_call(path: Path, minutes: float) -> None:
@@ -61,21 +59,12 @@ def main() -> None:
             out = Path(tmp) / "out"
             cmd = [sys.executable, "-m", "scanner", "scan", str(call), "--out", str(out), "-q"]
             cmd += ["--workers", "1", "--max-hours", "24"]
-            t0 = time.perf_counter()
-            with tempfile.TemporaryFile() as err:
-                proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
-                _, status, usage = os.wait4(proc.pid, 0)
-                wall = time.perf_counter() - t0
-                if os.waitstatus_to_exitcode(status) not in (0, 4):
-                    err.seek(0)
-                    raise SystemExit(f"scan of {call.name} failed: {err.read()[-2000:]!r}")
+            wall, mb, _ = timed(cmd)
             summary = json.loads((out / "summary.json").read_text())
             assert summary["counts"]["failed"] == 0, summary["errors_by_code"]
-            rows.append((minutes, wall, usage.ru_maxrss / 1024))
+            rows.append((minutes, wall, mb))
             call.unlink()
-            print(
-                f"  {minutes:g} min: {wall:.0f} s, {usage.ru_maxrss / 1024:.0f} MB", file=sys.stderr
-            )
+            print(f"  {minutes:g} min: {wall:.0f} s, {mb:.0f} MB", file=sys.stderr)
     print(f"\n{'minutes':>8s}{'wall s':>9s}{'peak MB':>9s}")
     for minutes, wall, mb in rows:
         print(f"{minutes:8g}{wall:9.0f}{mb:9.0f}")

@@ -30,14 +30,14 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._proc import timed  # noqa: E402
+
 CORPUS = ROOT / "eval" / "rules-en"
 
 PLAIN = """
@@ -117,21 +117,6 @@ def word_error(refs: dict[str, str], texts: dict[str, str]) -> float:
     return jiwer.wer(
         [normalise(refs[n]) for n in names], [normalise(texts.get(n, "")) for n in names]
     )
-
-
-def timed(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak resident MB of the process or any of its children, and stdout."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        if proc.returncode not in (0, 4):
-            raise SystemExit(f"{cmd[:4]} failed ({proc.returncode}): {err.read()[-2000:]!r}")
-        return wall, usage.ru_maxrss / 1024, out.read().decode()
 
 
 def run_plain(peer: str, files: list[Path]) -> tuple[float, float, dict[str, str]]:
