@@ -232,7 +232,7 @@ class Transcriber:
             for seg in segments:
                 if _silent(seg, opts.no_speech_threshold, opts.log_prob_threshold):
                     continue
-                j = _window_of(seg, clips)
+                j = _placed(seg, [clip["end"] for clip in clips])
                 turns[owner[j]].extend(_turns(seg.words or [], maps[j], labels[owner[j]]))
         return turns
 
@@ -299,15 +299,6 @@ def _silent(seg: object, no_speech: float | None, log_prob: float | None) -> boo
     if no_speech is None or seg.no_speech_prob <= no_speech:  # type: ignore[attr-defined]
         return False
     return log_prob is None or seg.avg_logprob <= log_prob  # type: ignore[attr-defined]
-
-
-def _window_of(seg: object, clips: list[dict[str, float]]) -> int:
-    """Which window a batched segment came from (windows never overlap)."""
-    mid = (seg.start + seg.end) / 2  # type: ignore[attr-defined]
-    for j, clip in enumerate(clips):
-        if mid <= clip["end"] + GAP_S / 2:
-            return j
-    return len(clips) - 1
 
 
 # longest window whisper decodes at once (its input is 30 s)
@@ -509,11 +500,17 @@ def _restore(w: object, spans: list[tuple[float, float, float]]) -> _RawWord:
 
 def _piece(w: object, spans: list[tuple[float, float, float]]) -> int:
     """Which speech piece a word (in compacted time) belongs to, by its middle."""
-    mid = (w.start + w.end) / 2  # type: ignore[attr-defined]
-    for i, span in enumerate(spans):
-        if mid <= span[1] + GAP_S / 2:
+    return _placed(w, [span[1] for span in spans])
+
+
+def _placed(item: object, ends: list[float]) -> int:
+    """Index of the stretch (speech piece or decoding window; in order, GAP_S of silence
+    between them) an item with a start and an end falls in, by its middle."""
+    mid = (item.start + item.end) / 2  # type: ignore[attr-defined]
+    for i, end in enumerate(ends):
+        if mid <= end + GAP_S / 2:
             return i
-    return len(spans) - 1
+    return len(ends) - 1
 
 
 def join_word_pieces(raw: list) -> tuple[Word, ...]:
