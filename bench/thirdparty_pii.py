@@ -104,9 +104,39 @@ def _say_token(token: str) -> str:
     return said + tail
 
 
+def _split_at_values(item: Item) -> Item:
+    """A value glued to other characters in the written template ("?%//!%20\\|45.28.253.71|")
+    is said as words of its own: a space goes in at each edge of a value that falls inside a
+    token, so the value alone is read out (an IP address with its "dot"s) and labelled."""
+    spans = item.labels + item.ignored
+    text = item.text
+    cuts = sorted(
+        {
+            p
+            for _, a, b in spans
+            for p in (a, b)
+            if 0 < p < len(text) and not text[p - 1].isspace() and not text[p].isspace()
+        }
+    )
+    if not cuts:
+        return item
+    pieces = [text[i:j] for i, j in zip([0, *cuts], [*cuts, len(text)])]
+
+    def move(e: str, a: int, b: int) -> tuple[str, int, int]:
+        return e, a + sum(p <= a for p in cuts), b + sum(p < b for p in cuts)
+
+    return Item(
+        " ".join(pieces),
+        item.form,
+        tuple(move(*x) for x in item.labels),
+        tuple(move(*x) for x in item.ignored),
+    )
+
+
 def spoken(item: Item) -> Item:
     """The sentence as a speech recogniser would write a caller saying it: numbers in words,
     "at" and "dot" in emails; the labels follow their words."""
+    item = _split_at_values(item)
     out, where = [], {}
     pos = 0
     for m in re.finditer(r"\S+", item.text):
