@@ -98,6 +98,10 @@ class DigitRunRecognizer(PatternRecognizer):
                 # four or five digits read out one by one ("7. 9. 2. 4. 1.", a ZIP code): nobody
                 # reads a number that way unless it is one of theirs
                 Pattern("digits read out", r"\b\d(?:[ ]?[,.\-][ ]?\d|[ ]\d){3,4}\b", 0.5),
+                # a phone's extension goes with it: "... 0600 x 4483", "ext. 12"
+                Pattern(
+                    "extension", r"(?<=\d\d\d\d)[ )]*(?:x|ext\.?|extension)[ .:#]*\d{1,6}\b", 0.5
+                ),
             ],
             context=[
                 "digits",
@@ -198,6 +202,40 @@ class PostcodeAfterCueRecognizer(EntityRecognizer):
             RecognizerResult(self.ENTITY, m.start("code"), m.end("code"), 0.6)
             for m in self._CUE.finditer(text)
         ]
+
+
+@recognizer
+class PostcodeByPlaceRecognizer(EntityRecognizer):
+    """A postcode of a common European or Canadian form beside a capitalised place name
+    ("Kraków 30-804", "Lisboa 1100-148", "Geleen 6163 BL", "114 55 Stockholm", "Montreal
+    H3B 2Y5", "Ehingen 89584"): the forms are too plain to mask alone, the place beside them
+    makes them an address."""
+
+    ENTITY: ClassVar[str] = "POSTCODE"
+    _CODE = re.compile(
+        r"(?<![\w-])(?:\d{2}-\d{3}|\d{4}-\d{3}|\d{4} ?[A-Z]{2}|\d{3} \d{2}|\d{5}"
+        r"|[A-Z]\d[A-Z] ?\d[A-Z]\d)(?![\w-])"
+    )
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=[self.ENTITY], name="PostcodeByPlaceRecognizer")
+
+    def load(self) -> None:
+        return None
+
+    def analyze(self, text, entities, nlp_artifacts=None):
+        out = []
+        for m in self._CODE.finditer(text):
+            before = re.search(r"([^\W\d_][\w'-]*)[ ,]*$", text[max(0, m.start() - 40) : m.start()])
+            after = re.match(r"[ ,]*([^\W\d_][\w'-]*)", text[m.end() : m.end() + 40])
+            if any(g and _place_word(g.group(1)) for g in (before, after)):
+                out.append(RecognizerResult(self.ENTITY, m.start(), m.end(), 0.45))
+        return out
+
+
+def _place_word(word: str) -> bool:
+    # a region's code counts ("Ottawa ON K2P 1L4"), "On" opening a sentence does not
+    return _is_cap(word) and len(word) > 1 and (word.isupper() or word.lower() not in NOT_NAMES)
 
 
 @recognizer
@@ -321,7 +359,8 @@ _STREET_WORDS = frozenset(
     ronda travesía travessa rua praça praca estrada alameda strasse straße str gasse weg
     platz ring damm chaussee straat laan plein dijk gracht kade steeg singel gatan gata vägen
     vagen väg vej veien vegen gade gate tie katu utca u út ul ulica aleja ulice náměstí třída
-    sokak sokağı cadde caddesi bulvar bulvarı odos οδός λεωφόρος""".split()
+    sokak sokağı cadde caddesi bulvar bulvarı odos οδός λεωφόρος rúa quadra cruce tee põik
+    maantee puiestee tänav iela gatvė prospekt aleea strada bulevardi""".split()
 )
 # USPS Publication 28 street suffixes that are also everyday English words: a street only as
 # "<number> <Name> <Suffix>" or as the second street of a corner ("... and Azevedo Inlet")
@@ -370,7 +409,7 @@ _UNIT_WORDS = frozenset(
 )
 _PARTICLES = frozenset(
     """de da del della di du des la le van von der den ten ter bin binti ibn al el dos das
-    mac st""".split()
+    mac st y e i à do na pri v nad pod""".split()
 )
 _TOKEN = re.compile(r"\S+")
 _CORE = re.compile(r"^[\W_]*(.*?)[\W_]*$", re.S)
@@ -402,6 +441,9 @@ def _street_word(w: str) -> bool:
     return lw in _STREET_WORDS or (len(lw) > 6 and lw.endswith(_STREET_ENDINGS))
 
 
+_HEX_GROUP = r"(?:[0-9a-f]{1,4}(?!\w)(?: [0-9a-f]{1,4}(?!\w)){0,3})?"
+
+
 @recognizer
 class SpokenIpRecognizer(PatternRecognizer):
     """An IP address read out: four numbers joined by "dot" or "point" ("one ninety two dot
@@ -414,7 +456,16 @@ class SpokenIpRecognizer(PatternRecognizer):
         super().__init__(
             supported_entity=self.ENTITY,
             name="SpokenIpRecognizer",
-            patterns=[Pattern("spoken ip", rf"\b{num}(?: (?:dot|point) {num}){{3}}\b", 0.6)],
+            patterns=[
+                Pattern("spoken ip", rf"\b{num}(?: (?:dot|point) {num}){{3}}\b", 0.6),
+                # IPv6 however it was read or written down: groups of hex digits and letters
+                # between colons ("fe80 : 8 a 07 : 787 :b 26 d: ..."), five colons at least
+                Pattern(
+                    "spoken ipv6",
+                    rf"(?<![\w:]){_HEX_GROUP}(?:[ ]?(?::|colon)[ ]?{_HEX_GROUP}){{4,}}",
+                    0.5,
+                ),
+            ],
             global_regex_flags=re.IGNORECASE,
         )
 
@@ -550,21 +601,24 @@ class StreetAddressRecognizer(EntityRecognizer):
                 and (lw in _STREET_WORDS or lw in _US_SUFFIXES)
                 and lw not in _SHORT_STREET
                 and _is_cap(words[i - 1])
-                and _rare(words[i - 1])
+                and _name_like(words[i - 1])
             ):
                 spans.append((i - 1, i, 0.45))
             # name words and a number: "9009 Möhe 63", "Stallstigen 19", "Pod Floriánem 1677"
             if _is_number(w) and len(w) <= 5 and i >= 1:
                 k = i - 1
-                while k >= 0 and i - k <= 3 and self._street_name_word(words[k]):
+                while k >= 0 and i - k <= 4 and self._street_name_word(words[k]):
                     k -= 1
-                if k < i - 1 and any(_name_like(x) for x in words[k + 1 : i]):
+                abbreviated = k >= 0 and k + 1 < i - 1 and _abbreviation(words, k + 1)
+                if k < i - 1 and (abbreviated or any(_name_like(x) for x in words[k + 1 : i])):
                     first = k if k >= 0 and _is_number(words[k]) else k + 1
                     spans.append((first, i, 0.45))
         out = []
         for first, last, score in spans:
-            while first > 0 and _is_number(words[first - 1]):
-                first -= 1  # "0681 213 Endeavour Lane": both numbers
+            while first > 0 and (
+                _is_number(words[first - 1]) or (first > 1 and _abbreviation(words, first - 1))
+            ):
+                first -= 1  # "0681 213 Endeavour Lane": both numbers; "519 R Nossa Senhora"
             first = self._corner_start(toks, text, first)
             last = self._corner_end(toks, self._block_end(toks, text, last))
             out.append(RecognizerResult(self.ENTITY, toks[first][0], toks[last][1], score))
@@ -572,7 +626,14 @@ class StreetAddressRecognizer(EntityRecognizer):
 
     @staticmethod
     def _street_name_word(w: str) -> bool:
-        return (_is_cap(w) and not _is_number(w)) or w.lower() in _PARTICLES or _rare(w)
+        lw = w.lower().rstrip(".")
+        return (
+            (_is_cap(w) and not _is_number(w))
+            or lw in _PARTICLES
+            or (lw in _STREET_WORDS and w[:1].isalpha())  # "Kárpát u. 6.", "Jana ul. 12"
+            or lw in ("th", "nd", "rd")  # an ordinal said apart: "forty nine th Avenue"
+            or _rare(w)
+        )
 
     @classmethod
     def _around_street_word(
@@ -645,7 +706,11 @@ class StreetAddressRecognizer(EntityRecognizer):
             lw = w.lower().rstrip(".")
             postal = re.fullmatch(r"(?=.*\d)(?=.*[a-z])[a-z\d-]{2,8}", lw) is not None  # "BS3"
             line_part = _is_number(w) or w.isupper() or postal or lw in _UNIT_WORDS
-            ends = re.search(r"[.!?;:]\s", between + " ") and not re.fullmatch(r"\.?\s*", between)
+            # a sentence ends at punctuation on the word ("Lane. I now"), not at a bullet
+            # standing on its own at the start of a line ("\n??? Montreal")
+            ends = re.match(r"[^\S\n]*[.!?;:]+\s", between + " ") and not re.fullmatch(
+                r"\.?\s*", between
+            )
             if ends and not ("\n" in between and line_part):
                 break  # a sentence ends ("... Lane. I now live")
             if "." in between and w[:1].islower() and not _rare(w):
@@ -664,6 +729,13 @@ class StreetAddressRecognizer(EntityRecognizer):
         while j > last and toks[j][2].lower() in _CLAUSE_STARTS:
             j -= 1
         return j
+
+
+def _abbreviation(words: list[str], k: int) -> bool:
+    """A street type cut to a letter or two between the house number and the name ("519 R
+    Nossa Senhora Graça", "7475 C/ Eras 47"; R for Rua, C/ for Calle)."""
+    w = words[k].rstrip("./")
+    return 1 <= len(w) <= 2 and w[:1].isupper() and w.isalpha() and _is_number(words[k - 1])
 
 
 _SHORT_STREET = frozenset("st dr way place row ring u".split())
@@ -816,16 +888,16 @@ class ProperNameRecognizer(EntityRecognizer):
 
     def analyze(self, text, entities, nlp_artifacts=None):
         toks = _tokens(text)
-        out = self._capitalised_runs(text, toks)
+        out = self._capitalised_runs(text, toks, _parsed(nlp_artifacts))
         out += self._lower_case(toks)
         out += self._after_cues(text)
         for m in _LABEL.finditer(text):  # "Lisa: you saved my life" - a pasted transcript
             w = m.group(1)
-            if w.lower() in first_names() or _rare(w):
+            if w.lower() in first_names() or _rare(w) or _census_name(w):
                 out.append(RecognizerResult(self.ENTITY, m.start(1), m.end(1), 0.45))
         return out
 
-    def _capitalised_runs(self, text, toks):
+    def _capitalised_runs(self, text, toks, parsed):
         runs: list[list[int]] = []
         for i, (a, _, w) in enumerate(toks):
             joined = bool(runs) and runs[-1][-1] == i - 1
@@ -837,8 +909,15 @@ class ProperNameRecognizer(EntityRecognizer):
                     joined = False  # "... Lane. Then" - not an initial's dot
             lw = w.lower()
             initial = len(w) == 1 and w.isupper() and w != "I"
+            opens = (
+                lw in _PARTICLES
+                and w.islower()
+                and i + 1 < len(toks)
+                and (_is_cap(toks[i + 1][2]) or toks[i + 1][2].lower() in _PARTICLES)
+                and text[toks[i][1] : toks[i + 1][0]] == " "
+            )
             if (_is_cap(w) and w.replace("-", "").replace("'", "").replace("’", "").isalpha()) or (
-                (initial or lw in _PARTICLES) and joined
+                (initial or lw in _PARTICLES) and (joined or opens)
             ):
                 kind = True
             else:
@@ -889,13 +968,32 @@ class ProperNameRecognizer(EntityRecognizer):
             for k in range(len(words) - 2, -1, -1):  # a known first name before a surname
                 lw = words[k].lower()
                 nxt = k + 1
-                while nxt < len(words) - 1 and len(words[nxt]) == 1:
-                    nxt += 1  # past a middle initial: "Carolina G Lombardi"
+                while nxt < len(words) - 1 and (
+                    len(words[nxt]) == 1 or words[nxt].lower() in _PARTICLES
+                ):
+                    nxt += 1  # past an initial, particles: "Carolina G Lombardi", "Kevin van den"
                 if not keep[k] and keep[nxt] and lw in first_names() and lw not in NOT_NAMES:
+                    keep[k] = True
+            for k in range(len(words) - 2, -1, -1):  # a given name before an initial
+                nxt = k + 2 if len(words[k + 1]) == 1 and k + 2 < len(words) else k + 1
+                if keep[k] or not keep[nxt] or not _given_name_like(words[k]):
+                    continue
+                lw = words[k].lower()
+                census = (lw in first_names() or lw in surnames()) and zipf(lw) < _NAME_ZIPF
+                keep[k] = nxt == k + 2 or census  # "Novel M Ermakov", "Muslim Ignatieff"
+            for k in range(1, len(words)):  # "David Shimasaki PhD", "Rościsław Jaworski MD"
+                if keep[k - 1] and words[k].lower().rstrip(".") in _SUFFIXES:
                     keep[k] = True
             for k in range(1, len(words) - 1):
                 if words[k].lower() in _PARTICLES or len(words[k]) == 1:
                     keep[k] = keep[k] or (any(keep[:k]) and any(keep[k + 1 :]))
+            k = 0
+            while k < len(words) - 1 and words[k].lower() in _PARTICLES:
+                k += 1  # "the van der Voet novel": a run that opens with its particles
+            if k > 0 and keep[k]:
+                keep[:k] = [True] * k
+            if not any(keep) and _given_and_surname(words):
+                keep = [True] * len(words)  # "Lewis West", "Scott Long": both English words
             if not any(keep):
                 continue
             lo = keep.index(True)
@@ -910,6 +1008,11 @@ class ProperNameRecognizer(EntityRecognizer):
             if first > 0 and toks[first - 1][2].lower().rstrip(".") in _TITLES:
                 first -= 1  # "Ms. Valerie Abbott": the title goes with the name
             found[ri] = (first, run[hi], score)
+        for ri, run in enumerate(runs):
+            if ri not in found and len(run) == 1:
+                score = self._lone_name(text, toks, run[0], parsed)
+                if score:
+                    found[ri] = (run[0], run[0], score)
         # names in a list go together: "Čerkez, Simpson and Scott", "Nina, ... Bryan and Scott"
         for ri, run in enumerate(runs):
             if ri in found or len(run) != 1 or toks[run[0]][2].lower() in NOT_NAMES:
@@ -926,6 +1029,33 @@ class ProperNameRecognizer(EntityRecognizer):
             RecognizerResult(self.ENTITY, toks[lo][0], toks[hi][1], score)
             for lo, hi, score in found.values()
         ]
+
+    @staticmethod
+    def _lone_name(text, toks, i, parsed) -> float:
+        """A capitalised word alone that people are called by ("founders: McDonald, Shields and
+        Wagner", "She named him Nate", "Scott is a good listener", "Kat, can I..."): a census
+        first name or surname, not a calendar word by a number, English enough to be read as a
+        word only where the sentence does not use it as a noun (spaCy's parse): "Will you..."
+        and "Grace period" stay."""
+        a, b, w = toks[i]
+        lw = w.lower()
+        if len(w) < 3 or w.isupper() or not w.isalpha() or lw in NOT_NAMES or _org_word(w):
+            return 0.0
+        if not (lw in first_names() or lw in surnames()) or lw in _DAYS:
+            return 0.0
+        near = [toks[k][2] for k in (i - 1, i + 1) if 0 <= k < len(toks)]
+        if re.fullmatch(MONTHS, lw) and (len(lw) > 4 or any(_is_number(x) for x in near)):
+            return 0.0
+        start = _sentence_start(text, a)
+        dep = parsed.get(a, "")
+        nominal = dep in _NOMINAL or (start and text[b : b + 1] == ",")
+        z = zipf(lw)
+        if z < _CENSUS_ZIPF and (nominal or not start):
+            return 0.45 if not start else 0.4
+        subject = dep in ("nsubj", "nsubjpass")
+        if z < _NAME_ZIPF and nominal and (lw in first_names() or not start or subject):
+            return 0.4
+        return 0.0
 
     def _lower_case(self, toks):
         out = []
@@ -965,6 +1095,57 @@ class ProperNameRecognizer(EntityRecognizer):
 
 
 _TITLES = frozenset("mr mrs ms miss mx dr prof sir dame".split())
+_DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# a name word's part in its sentence, as spaCy's parser labels it: a noun (subject, object,
+# object of a preposition, apposition, one of a list, possessor), not a verb or a modifier
+_NOMINAL = frozenset(
+    "nsubj nsubjpass dobj iobj pobj dative oprd appos conj attr poss npadvmod".split()
+)
+# census names rarer in English than this are names wherever they stand; up to _NAME_ZIPF
+# ("Scott" 4.7, "Jones" 4.7, "Christian" 4.9) where the sentence uses them as a noun
+_CENSUS_ZIPF = 4.4
+_NAME_ZIPF = 4.9
+
+
+_SUFFIXES = frozenset("jr sr ii iii iv phd md dds dvm esq".split())
+
+
+def _given_and_surname(words: list[str]) -> bool:
+    """Two capitalised words that are a census given name and a census surname, however
+    common either is in English, and nothing else ("Lewis West"; not "Park Lane")."""
+    if len(words) != 2 or not all(_given_name_like(w) for w in words):
+        return False
+    first, last = (w.lower() for w in words)
+    if _street_word(words[1]) or last in _US_SUFFIXES:
+        return False
+    return first in first_names() and zipf(first) < _NAME_ZIPF and last in surnames()
+
+
+def _given_name_like(word: str) -> bool:
+    """Could stand before a surname as a given name: capitalised letters, not a title, a
+    closed-class word, a calendar word or an organisation word."""
+    lw = word.lower().rstrip(".")
+    return (
+        len(word) > 1
+        and _is_cap(word)
+        and not word.isupper()
+        and word.replace("-", "").isalpha()
+        and lw not in NOT_NAMES
+        and lw not in _TITLES
+        and lw not in _DAYS
+        and not re.fullmatch(MONTHS, lw)
+        and not _org_word(word)
+    )
+
+
+def _parsed(nlp_artifacts) -> dict[int, str]:
+    """Start offset -> dependency label of each spaCy token of the turn ({} without a parse)."""
+    doc = getattr(nlp_artifacts, "tokens", None)
+    if doc is None:
+        return {}
+    return {t.idx: t.dep_ for t in doc}
+
+
 _ORG = frozenset("authority ombudsman commission agency trust foundation association".split())
 # a speaker label: at the start of a line, or mid-line after a space or a quote when a quote
 # or a space follows it ('Tomáš: "Who are you?" Carmen:"I'm Mark's daughter"')

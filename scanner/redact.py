@@ -321,6 +321,18 @@ class Redactor:
             for wi, w in enumerate(words):
                 if re.sub(r"[^\w'-]", "", w).lower() in names:
                     extra.append((ti, wi, wi, "PERSON", "NameSeenElsewhere", 0.85))
+        # an initial between two masked name words is part of that name ("Lewis L West")
+        person = {
+            (ti, wi)
+            for ti, a, b, e, _, _ in found + extra
+            if e == "PERSON"
+            for wi in range(a, b + 1)
+        }
+        for ti, words in enumerate(all_words):
+            for wi in range(1, len(words) - 1):
+                initial = re.fullmatch(r"[^\w]*[A-Z]\.?", words[wi])
+                if initial and (ti, wi - 1) in person and (ti, wi + 1) in person:
+                    extra.append((ti, wi, wi, "PERSON", "NameSeenElsewhere", 0.85))
         return extra
 
     def _apply(self, it: Interaction, all_words, found) -> Redacted:

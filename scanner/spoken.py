@@ -106,13 +106,17 @@ def _core(word: str) -> str:
     return word.lower().strip(".,;:!?\"'()")
 
 
-def _is_number_word(core: str, prev_numeric: bool, next_core: str) -> bool:
+def _is_number_word(core: str, prev_numeric: bool, next_core: str, prev_core: str = "") -> bool:
     if core in _UNITS:
-        # "oh"/"o" only count beside other digits ("oh seven seven", not "oh, I see")
+        # "oh"/"o" only count beside other digits ("oh seven seven", not "oh, I see"), after
+        # the "dot" of an address ("twenty six dot oh dot thirty") or among spelled letters
+        # and digits ("T oh K one G oh")
         beside_digit = (
             next_core in _UNITS or next_core in _REPEAT or bool(_DIGITISH.match(next_core))
         )
-        return core not in ("oh", "o") or prev_numeric or beside_digit
+        spelled = len(prev_core) == 1 and prev_core.isalpha() and prev_core not in ("a", "i")
+        dotted = prev_core in ("dot", "point") and next_core in ("dot", "point", "")
+        return core not in ("oh", "o") or prev_numeric or beside_digit or spelled or dotted
     if core in _COMPOSITE or core in _ORDINALS or core in _REPEAT:
         return True
     if "-" in core and all(
@@ -178,7 +182,8 @@ def spoken_form(words: list[str], breaks: frozenset[int] = frozenset()) -> Spoke
             i = j
             continue
         nxt = cores[i + 1] if i + 1 < len(words) else ""
-        if not _is_number_word(cores[i], False, nxt) or cores[i] in ("and",):
+        before = cores[i - 1] if i else ""
+        if not _is_number_word(cores[i], False, nxt, before) or cores[i] in ("and",):
             emit(words[i], i, i)
             i += 1
             continue
@@ -187,7 +192,7 @@ def spoken_form(words: list[str], breaks: frozenset[int] = frozenset()) -> Spoke
         group_start = i
         while j < len(words):
             nxt = cores[j + 1] if j + 1 < len(words) else ""
-            numeric = _is_number_word(cores[j], j > i, nxt)
+            numeric = _is_number_word(cores[j], j > i, nxt, cores[j - 1] if j else "")
             joins = (
                 cores[j] == "and"
                 and j > i

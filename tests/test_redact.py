@@ -24,6 +24,9 @@ from scanner.types import Interaction, Turn
         ("Oh, I see. One moment", "Oh, I see. 1 moment"),
         ("born 14/02/1990, fine", "born 14/02/1990, fine"),
         ("triple five two", "5552"),
+        # "oh" after an address's "dot" and among spelled letters is a zero
+        ("ten dot one oh seven dot oh dot thirty", "10 dot 107 dot 0 dot 30"),
+        ("it was T oh K one", "it was T 0 K 1"),
     ],
 )
 def test_spoken_numbers_become_digits(words: str, expected: str) -> None:
@@ -198,6 +201,24 @@ def test_redaction_failure_writes_no_text(tmp_path: Path) -> None:
         ("my IP is two oh three dot one sixty dot one thirty four dot one eighty five", ["dot"]),
         ("its jsmith(at)gmail(dot)com", ["jsmith(at)gmail(dot)com"]),
         ("card 4929 1234 5678 9012 exp 04/27", ["04/27"]),
+        # a name alone, however common the word, where the sentence uses it as a name
+        ("Our founders were Thompson, Burns and Wagner.", ["Thompson,", "Burns", "Wagner."]),
+        ("We'll pass it to Campbell tomorrow", ["Campbell"]),
+        ("Scott said he would ring back.", ["Scott"]),
+        ("the letter from the van der Meulen family", ["van", "der", "Meulen"]),
+        ("Signed by Adaeze Okafor MD yesterday", ["Adaeze", "Okafor", "MD"]),
+        ("it is for Lewis West, not me", ["Lewis", "West,"]),
+        # house numbers before abbreviated street types, particles inside place names
+        ("Send it to 144 R Augusta 12, Lisboa", ["144", "R", "Augusta", "12,"]),
+        ("I'm at 8 C/ Mayor 5, Sevilla", ["8", "C/", "Mayor"]),
+        ("Pärnu maantee 22, Tallinn", ["Pärnu", "maantee", "22,"]),
+        ("the flat on Széchenyi u. 4. is empty", ["Széchenyi", "u.", "4."]),
+        ("we live at 1590 Cerro Largo y Ejido, Montevideo", ["1590", "y", "Ejido,"]),
+        ("the office in Wrocław 50-001 moved", ["50-001"]),
+        ("write to Ottawa ON K2P 1L4", ["K2P", "1L4"]),
+        # a phone's extension, an IPv6 address read out
+        ("call 020 7946 0321 x 4417", ["4417"]),
+        ("it shows 2a01 : 4f8 : c17 : 9b : 12 : 1 blocked", ["2a01", "4f8", "c17", "1"]),
     ],
 )
 def test_names_and_addresses_of_many_countries(
@@ -215,6 +236,8 @@ def test_names_and_addresses_of_many_countries(
         "You can refer your complaint to the Financial Ombudsman Service.",
         "Thank you for calling Northwind Bank, how can I help?",
         "Everything on this line gets recorded for training and quality.",
+        "Will you send the form back in April?",
+        "Mark the date: the grace period ends on Friday.",
     ],
 )
 def test_organisations_and_wording_are_not_names(redactor: Redactor, said: str) -> None:
