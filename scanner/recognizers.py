@@ -409,7 +409,7 @@ _UNIT_WORDS = frozenset(
 )
 _PARTICLES = frozenset(
     """de da del della di du des la le van von der den ten ter bin binti ibn al el dos das
-    mac st y e i à do na pri v nad pod""".split()
+    mac st y e i à do na pri v nad pod an am im zum zur aux sur""".split()
 )
 _TOKEN = re.compile(r"\S+")
 _CORE = re.compile(r"^[\W_]*(.*?)[\W_]*$", re.S)
@@ -604,6 +604,13 @@ class StreetAddressRecognizer(EntityRecognizer):
                 and _name_like(words[i - 1])
             ):
                 spans.append((i - 1, i, 0.45))
+            # "at"/"on" a number and a street's name alone: "the station is on 110 Kontomari"
+            if _is_number(w) and len(w) <= 5 and i >= 1 and words[i - 1].lower() in {"at", "on"}:
+                j = i + 1
+                while j < n and j - i <= 3 and _is_cap(words[j]) and _name_like(words[j]):
+                    j += 1
+                if j > i + 1:
+                    spans.append((i, j - 1, 0.45))
             # name words and a number: "9009 Möhe 63", "Stallstigen 19", "Pod Floriánem 1677"
             if _is_number(w) and len(w) <= 5 and i >= 1:
                 k = i - 1
@@ -854,7 +861,7 @@ _RELATIONS = (
 )
 # after these a name is expected, in any case: lower case only where the cue is strong
 _NAME_CUES = re.compile(
-    rf"\b(?:(?P<strong>my name is|my name's|name is|name's|name:|names?:|called|named|"
+    rf"\b(?:(?P<strong>my name is|my name's|name is|name's|name:|names?:|name\?|called|named|"
     rf"call me|ask for|is this|am i speaking (?:to|with)|speaking (?:to|with)|"
     rf"(?:my|our|his|her|their) (?:{_RELATIONS})(?:,)?)|(?P<weak>i'm|i am|this is|it's|it is))"
     rf"\s+",
@@ -1018,7 +1025,12 @@ class ProperNameRecognizer(EntityRecognizer):
             if ri in found or len(run) != 1 or toks[run[0]][2].lower() in NOT_NAMES:
                 continue
             for other in (ri - 1, ri + 1):
-                if other not in found or not 0 <= other < len(runs):
+                if not 0 <= other < len(runs):
+                    continue
+                named = other in found or any(
+                    toks[k][2].lower() in first_names() for k in runs[other]
+                )  # "Ole, Michael, Lisa": a known given name, however common, counts
+                if not named:
                     continue
                 lo_i, hi_i = (runs[other][-1], run[0]) if other < ri else (run[0], runs[other][0])
                 between = text[toks[lo_i][1] : toks[hi_i][0]].strip().lower()
@@ -1081,7 +1093,10 @@ class ProperNameRecognizer(EntityRecognizer):
                     break
                 if not kept:
                     known = lw in first_names() and (zipf(lw) < 4.4 or _is_cap(w) or strong)
-                    if not (known or (strong and could_be_name(lw)) or _rare(w)):
+                    named = (strong and could_be_name(lw)) or (
+                        _is_cap(w) and "name" in m.group(0).lower()  # "last name? Nose"
+                    )
+                    if not (known or named or _rare(w)):
                         break
                 elif not (_is_cap(w) or zipf(lw) < 5.0):
                     break
