@@ -171,6 +171,78 @@ def report(title: str, items: list[Item], leaks: bool = False, per_call: int = 1
                     print(f"  FALSE MASK {it.text[a:b]!r} in {it.text!r}")
 
 
+_OWN_NUMBERS = re.compile(r"\":\s*-?\d+(?:\.\d+)?|\b[0-9a-f]{16,}\b|\b\d+\.\d+\b|pe-\d{5}")
+
+
+def written(items: list[Item], title: str, show: bool = False) -> None:
+    """The same sentences through a whole scan, as a user runs it: each a one-turn chat file,
+    `scanner scan` with the defaults (findings, summary, CSVs, index, HTML report), then every
+    file written is read back. A value is left readable when a word of it that the sentence
+    holds nowhere else (three characters or more: the JSON is full of "0" and "32") is in its
+    chat's findings, or when the whole value is anywhere in the output (another chat's file,
+    the report, a CSV, the index, a log)."""
+    import json
+    import sqlite3
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "chats", Path(tmp) / "out"
+        src.mkdir()
+        for k, it in enumerate(items):
+            turn = {"speaker": "customer", "text": it.text}
+            doc = {"format": "scanner.interaction/v1", "id": f"pe-{k:05d}", "medium": "chat"}
+            (src / f"pe-{k:05d}.json").write_text(json.dumps({**doc, "turns": [turn]}))
+        t0 = time.perf_counter()
+        cmd = [sys.executable, "-m", "scanner", "scan", str(src), "--out", str(out), "-q"]
+        subprocess.run(cmd, check=False)
+        took = time.perf_counter() - t0
+        everything = []
+        for f in sorted(out.rglob("*")):
+            if f.suffix in (".sqlite", ".db"):
+                with sqlite3.connect(f"file:{f}?mode=ro&immutable=1", uri=True) as db:
+                    everything += list(db.iterdump())
+            elif f.is_file():
+                everything.append(f.read_text(errors="replace"))
+        blob = " ".join(" ".join(everything).split())
+        per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for k, it in enumerate(items):
+            own = out / f"pe-{k:05d}.json"
+            # its whole findings file, less the scanner's own numbers (times, scores, hash)
+            said = _OWN_NUMBERS.sub(" ", own.read_text()) if own.exists() else ""
+            written_words = set(re.findall(r"\w+", said))
+            spans = word_spans(it.text)
+            for entity, a, b in it.labels:
+                value_words = _identifying(it.text, spans, covered(spans, a, b))
+                rest = {
+                    x
+                    for w, (c, d) in enumerate(spans)
+                    if w not in value_words
+                    for x in re.findall(r"\w+", it.text[c:d])
+                }
+                mine = {
+                    x
+                    for w in value_words
+                    for x in re.findall(r"\w+", it.text[spans[w][0] : spans[w][1]])
+                } - rest
+                mine = {x for x in mine if len(x) >= 3}  # "s", "0", "32": the JSON holds those
+                whole = " ".join(it.text[a:b].split())
+                left = bool(mine & written_words) or (len(whole) > 5 and whole in blob)
+                per[entity][0] += 1
+                per[entity][1] += left
+                if left and show:
+                    seen = sorted(mine & written_words) or [whole]
+                    print(f"  WRITTEN {entity}: {seen} of {it.text[a:b]!r} in {it.text!r}")
+        total = sum(v[0] for v in per.values())
+        leaked = sum(v[1] for v in per.values())
+        detail = ", ".join(f"{e} {v[1]}/{v[0]}" for e, v in sorted(per.items()))
+        print(
+            f"\n== {title}, through `scanner scan` ({len(items)} chats, {took:.0f} s): "
+            f"{leaked} of {total} values left readable in what was written "
+            f"({leaked / total:.2%}): {detail}"
+        )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--per-entity", type=int, default=12)
@@ -182,6 +254,11 @@ def main() -> None:
         help="presidio-evaluator seeds: test (report only) or dev (tune; lists every leak)",
     )
     ap.add_argument("--sentences", type=int, default=400, help="per third-party seed")
+    ap.add_argument(
+        "--written",
+        action="store_true",
+        help="also scan the typed third-party sentences as chats and read back every file written",
+    )
     ap.add_argument(
         "--seeds",
         default="",
@@ -205,6 +282,8 @@ def main() -> None:
         # and as a caller says it: numbers in words, "at" and "dot"
         said = [spoken(it) for it in items]
         report(f"{title}, spoken", said, leaks=args.third_party == "dev", per_call=1)
+        if args.written:
+            written(items, title, show=args.third_party == "dev")
 
 
 if __name__ == "__main__":

@@ -1127,7 +1127,10 @@ _SUFFIXES = frozenset("jr sr ii iii iv phd md dds dvm esq".split())
 
 def _given_and_surname(words: list[str]) -> bool:
     """Two capitalised words that are a census given name and a census surname, however
-    common either is in English, and nothing else ("Lewis West"; not "Park Lane")."""
+    common either is in English, maybe an initial between, and nothing else ("Lewis West",
+    "Lewis L West"; not "Park Lane")."""
+    if len(words) == 3 and len(words[1].rstrip(".")) == 1:
+        words = [words[0], words[2]]  # past a middle initial: "Lewis L West"
     if len(words) != 2 or not all(_given_name_like(w) for w in words):
         return False
     first, last = (w.lower() for w in words)
