@@ -179,8 +179,9 @@ def written(items: list[Item], title: str, show: bool = False) -> None:
     `scanner scan` with the defaults (findings, summary, CSVs, index, HTML report), then every
     file written is read back. A value is left readable when a word of it that the sentence
     holds nowhere else (three characters or more: the JSON is full of "0" and "32") is in its
-    chat's findings, or when the whole value is anywhere in the output (another chat's file,
-    the report, a CSV, the index, a log)."""
+    chat's findings and not in those of a chat with nothing personal (the packs' own wording),
+    or when the whole value, two words or more, is anywhere in the output (another chat's
+    file, the report, a CSV, the index, a log)."""
     import json
     import sqlite3
     import subprocess
@@ -193,6 +194,11 @@ def written(items: list[Item], title: str, show: bool = False) -> None:
             turn = {"speaker": "customer", "text": it.text}
             doc = {"format": "scanner.interaction/v1", "id": f"pe-{k:05d}", "medium": "chat"}
             (src / f"pe-{k:05d}.json").write_text(json.dumps({**doc, "turns": [turn]}))
+        # a chat with nothing personal in it: what any findings file says (the packs' rule
+        # texts, "FDCPA 806") is the scanner's wording, not a value left behind
+        blank = {"format": "scanner.interaction/v1", "id": "pe-blank", "medium": "chat"}
+        turn = {"speaker": "customer", "text": "Thank you."}
+        (src / "pe-blank.json").write_text(json.dumps({**blank, "turns": [turn]}))
         t0 = time.perf_counter()
         cmd = [sys.executable, "-m", "scanner", "scan", str(src), "--out", str(out), "-q"]
         subprocess.run(cmd, check=False)
@@ -205,12 +211,13 @@ def written(items: list[Item], title: str, show: bool = False) -> None:
             elif f.is_file():
                 everything.append(f.read_text(errors="replace"))
         blob = " ".join(" ".join(everything).split())
+        ours = set(re.findall(r"\w+", (out / "pe-blank.json").read_text()))
         per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for k, it in enumerate(items):
             own = out / f"pe-{k:05d}.json"
             # its whole findings file, less the scanner's own numbers (times, scores, hash)
             said = _OWN_NUMBERS.sub(" ", own.read_text()) if own.exists() else ""
-            written_words = set(re.findall(r"\w+", said))
+            written_words = set(re.findall(r"\w+", said)) - ours
             spans = word_spans(it.text)
             for entity, a, b in it.labels:
                 value_words = _identifying(it.text, spans, covered(spans, a, b))
@@ -227,7 +234,9 @@ def written(items: list[Item], title: str, show: bool = False) -> None:
                 } - rest
                 mine = {x for x in mine if len(x) >= 3}  # "s", "0", "32": the JSON holds those
                 whole = " ".join(it.text[a:b].split())
-                left = bool(mine & written_words) or (len(whole) > 5 and whole in blob)
+                # the whole value elsewhere: only one of two words or more ("Summer" alone may
+                # be another chat's season)
+                left = bool(mine & written_words) or (len(whole.split()) > 1 and whole in blob)
                 per[entity][0] += 1
                 per[entity][1] += left
                 if left and show:
