@@ -9,6 +9,7 @@ text); whether a label is right is for a reviewer, not for this script.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -146,9 +147,14 @@ def check(path: Path) -> list[str]:
         bad("personal must be a mapping of entity type to a list of values")
         personal = {}
     for entity, values in personal.items():
-        for v in values if isinstance(values, list) else [values]:
+        listed = values if isinstance(values, list) else [values]
+        for v in listed:
             if str(v) not in all_text:
                 bad(f"personal: {entity} value not found verbatim in the turns")
+        # "[April eighteenth, nineteen sixty-four]" is two items to YAML: one value, unquoted
+        for a, b in itertools.pairwise(listed):
+            if f"{a}, {b}" in all_text:
+                bad(f"personal: {entity} '{a}, {b}' is one value split at its comma; quote it")
     return problems
 
 
