@@ -1382,6 +1382,8 @@ def _money(nt: NormText) -> list[Hit]:
     toks = nt.tokens
     out = []
     for i, t in enumerate(toks):
+        if t == "p" and i + 1 < len(toks) and toks[i + 1] == "m":
+            continue  # "five p.m." is a time, not five pence
         if t in _MONEY_WORDS and i > 0 and toks[i - 1].isdigit():
             j = i - 1
             while j > 0 and toks[j - 1].isdigit() and i - j < 3:
