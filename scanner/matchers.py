@@ -1388,7 +1388,9 @@ def _addresses(nt: NormText) -> list[Hit]:
     return out
 
 
-_MONEY_PREFIXES = frozenset("rs inr usd gbp eur aud nzd cad sgd ksh kes rm zar".split())
+_MONEY_PREFIXES = frozenset(
+    "rs rupees rupee inr usd gbp eur aud nzd cad sgd ksh kes rm zar naira ngn ghs cedi php".split()
+)
 
 
 def _money(nt: NormText) -> list[Hit]:
