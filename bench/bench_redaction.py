@@ -15,8 +15,12 @@ test seeds to report.
 from __future__ import annotations
 
 import argparse
+import json
 import re
+import sqlite3
+import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -25,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _written import OWN_NUMBERS  # noqa: E402
 from redaction_set import Item, build  # noqa: E402
 
 from scanner.redact import Redactor  # noqa: E402
@@ -171,9 +176,6 @@ def report(title: str, items: list[Item], leaks: bool = False, per_call: int = 1
                     print(f"  FALSE MASK {it.text[a:b]!r} in {it.text!r}")
 
 
-_OWN_NUMBERS = re.compile(r"\":\s*-?\d+(?:\.\d+)?|\b[0-9a-f]{16,}\b|\b\d+\.\d+\b|pe-\d{5}")
-
-
 def written(items: list[Item], title: str, show: bool = False) -> None:
     """The same sentences through a whole scan, as a user runs it: each a one-turn chat file,
     `scanner scan` with the defaults (findings, summary, CSVs, index, HTML report), then every
@@ -182,11 +184,6 @@ def written(items: list[Item], title: str, show: bool = False) -> None:
     chat's findings and not in those of a chat with nothing personal (the packs' own wording),
     or when the whole value, two words or more, is anywhere in the output (another chat's
     file, the report, a CSV, the index, a log)."""
-    import json
-    import sqlite3
-    import subprocess
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "chats", Path(tmp) / "out"
         src.mkdir()
@@ -216,7 +213,8 @@ def written(items: list[Item], title: str, show: bool = False) -> None:
         for k, it in enumerate(items):
             own = out / f"pe-{k:05d}.json"
             # its whole findings file, less the scanner's own numbers (times, scores, hash)
-            said = _OWN_NUMBERS.sub(" ", own.read_text()) if own.exists() else ""
+            said = OWN_NUMBERS.sub(" ", own.read_text()) if own.exists() else ""
+            said = re.sub(r"pe-\d{5}", " ", said)  # its own id
             written_words = set(re.findall(r"\w+", said)) - ours
             spans = word_spans(it.text)
             for entity, a, b in it.labels:

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _written import OWN_NUMBERS  # noqa: E402
 from real_voice import DEV_SEEDS, TEST_SEEDS, available, write_calls  # noqa: E402
 
 from scanner import TranscribeOptions, Transcriber, load_audio  # noqa: E402
@@ -70,13 +71,6 @@ def found(value: dict[str, object], text: str) -> bool:
     return False
 
 
-# what the scan writes about itself, not about the call: hashes, times, scores, versions
-_OWN = re.compile(
-    r"\":\s*-?\d+(?:\.\d+)?|\b[0-9a-f]{16,}\b|\d{4}-\d{2}-\d{2}[T ][\d:.+Z]+"
-    r"|\b\d+\.\d+\b|\bv?\d+\.\d+\.\d+\b"
-)
-
-
 def written_text(out: Path, name: str) -> str:
     """Every file the scan wrote that may hold this call's words, less the scanner's own
     numbers (hashes, timestamps, scores), one line per line so runs never join across."""
@@ -85,7 +79,7 @@ def written_text(out: Path, name: str) -> str:
         if f.suffix in (".json", ".csv", ".html", ".txt", ".log") and (
             name in f.name or not f.name.startswith("real-voice")
         ):
-            parts.append(_OWN.sub(" ", f.read_text(errors="replace")))
+            parts.append(OWN_NUMBERS.sub(" ", f.read_text(errors="replace")))
     return "\n".join(parts)
 
 
