@@ -1182,7 +1182,7 @@ def _org_word(word: str) -> bool:
 
 def _census_name(word: str) -> bool:
     w = word.lower()
-    return (w in first_names() or w in surnames()) and zipf(w) < 4.4
+    return (w in first_names() or w in surnames()) and zipf(w) < _CENSUS_ZIPF
 
 
 def _rare(word: str) -> bool:
